@@ -1,0 +1,96 @@
+"""Choose how the heavy loops run: compiled by Numba (default) or as plain NumPy.
+
+Every kernel in `dlcourse.kernels` is written twice, side by side: a readable NumPy reference and
+a loop version that Numba compiles. `@kernel(reference=...)` pairs them; `set_backend` decides
+which one every call uses. Numba is imported lazily, on the first compiled call, so that
+`import dlcourse` stays fast.
+
+    dl.set_backend("numpy")     # or DLCOURSE_BACKEND=numpy in the environment
+"""
+
+from __future__ import annotations
+
+import os
+import warnings
+
+BACKENDS = ("numba", "numpy")
+_current = os.environ.get("DLCOURSE_BACKEND", "numba").strip().lower() or "numba"
+if _current not in BACKENDS:
+    warnings.warn(f"DLCOURSE_BACKEND={_current!r} is not one of {BACKENDS}; using 'numba'", stacklevel=1)
+    _current = "numba"
+
+_registry: list[Kernel] = []
+
+
+def set_backend(name: str) -> None:
+    """Run every kernel with `"numba"` (compiled loops) or `"numpy"` (the readable references)."""
+    global _current
+    name = str(name).strip().lower()
+    if name not in BACKENDS:
+        raise ValueError(f"unknown backend {name!r}: choose one of {BACKENDS}")
+    _current = name
+
+
+def get_backend() -> str:
+    """The backend new kernel calls use: "numba" or "numpy"."""
+    return _current
+
+
+class Kernel:
+    """A NumPy reference and its Numba-compiled twin with the same signature.
+
+    Calling the kernel runs the twin chosen by `set_backend`. `.reference` and `.accelerated`
+    call one side explicitly (the parity tests compare them).
+    """
+
+    def __init__(self, loops, reference):
+        self.loops = loops  # the plain-Python loop version, compiled on first use
+        self.reference = reference  # the NumPy version: the one to read first
+        self.__name__ = loops.__name__
+        self.__doc__ = loops.__doc__
+        self._compiled = None
+        _registry.append(self)
+
+    def accelerated(self, *args):
+        """Run the Numba-compiled loops (compiling, or loading from the cache, on first use)."""
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compile()
+        return compiled(*args)
+
+    def _compile(self):
+        try:
+            import numba
+        except ImportError:  # pragma: no cover - numba is a dependency; keep the course usable
+            warnings.warn("numba is not installed: running the NumPy references", stacklevel=3)
+            self._compiled = self.reference
+            return self._compiled
+        # cache=True writes the machine code next to the source (or ~/.cache if that is read-only),
+        # so the compile cost is paid once per machine, not once per kernel start.
+        self._compiled = numba.njit(cache=True)(self.loops)
+        return self._compiled
+
+    def __call__(self, *args):
+        if _current == "numba":
+            compiled = self._compiled
+            if compiled is None:
+                compiled = self._compile()
+            return compiled(*args)
+        return self.reference(*args)
+
+    def __repr__(self):
+        return f"<kernel {self.__name__} ({_current})>"
+
+
+def kernel(reference):
+    """Decorator: the decorated loops become a `Kernel` whose NumPy twin is `reference`."""
+
+    def wrap(loops):
+        return Kernel(loops, reference)
+
+    return wrap
+
+
+def registered_kernels() -> list[Kernel]:
+    """All kernels defined so far (import `dlcourse.kernels` to define them all)."""
+    return list(_registry)

@@ -1,0 +1,40 @@
+"""Indexing `x[index]` with ints, slices, None, boolean masks and integer arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlcourse.function import Function
+from dlcourse.kernels.scatter import scatter_add_rows
+
+
+class GetItem(Function):
+    """z = x[index];  dL/dx = zeros with dL/dz added back at the picked positions (a scatter-add)."""
+
+    @staticmethod
+    def forward(ctx, x, index):
+        ctx.input_shape, ctx.dtype, ctx.index = x.shape, x.dtype, index
+        try:
+            return np.asarray(x[index])
+        except IndexError as error:
+            raise IndexError(f"index into a tensor of shape {x.shape}: {error}") from None
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        grad = np.zeros(ctx.input_shape, dtype=grad_out.dtype)
+        index = ctx.index
+        if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and index.ndim == 1 and grad.ndim >= 1:
+            # x[rows]: the common gather of rows (embeddings, mini-batches): a compiled scatter-add
+            rows = grad.reshape(grad.shape[0], -1)  # (R, D) view
+            scatter_add_rows(rows, index, np.ascontiguousarray(grad_out).reshape(index.shape[0], -1))
+        elif _is_basic(index):
+            grad[index] = grad_out  # slices and ints never pick an element twice
+        else:
+            np.add.at(grad, index, grad_out)  # general fancy indexing: repeated picks accumulate
+        return grad
+
+
+def _is_basic(index) -> bool:
+    """True when `index` uses only ints, slices, None and Ellipsis (no element can repeat)."""
+    parts = index if isinstance(index, tuple) else (index,)
+    return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)

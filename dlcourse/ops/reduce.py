@@ -1,0 +1,84 @@
+"""Reductions: sum, mean, max, min over all elements or along axes."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from dlcourse.function import Function
+
+
+def _expand(grad_out: np.ndarray, input_shape: tuple, axis, keepdims: bool) -> np.ndarray:
+    """Put back the reduced axes as size-1 axes so `grad_out` broadcasts against the input."""
+    if axis is None or keepdims:
+        return grad_out if keepdims else grad_out.reshape((1,) * len(input_shape))
+    axes = (axis,) if isinstance(axis, int) else axis
+    axes = sorted(a % len(input_shape) for a in axes)
+    shape = list(grad_out.shape)
+    for a in axes:
+        shape.insert(a, 1)
+    return grad_out.reshape(shape)
+
+
+class Sum(Function):
+    """z = Σᵢ xᵢ;  dz/dxᵢ = 1 (the gradient is copied to every summed element)."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
+        return np.asarray(x.sum(axis=axis, keepdims=keepdims))
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        grad = _expand(grad_out, ctx.input_shape, ctx.axis, ctx.keepdims)
+        return np.broadcast_to(grad, ctx.input_shape)
+
+
+class Mean(Function):
+    """z = (1/n) Σᵢ xᵢ;  dz/dxᵢ = 1/n."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
+        out = np.asarray(x.mean(axis=axis, keepdims=keepdims))
+        ctx.count = x.size // max(out.size, 1) if x.size else 1
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        grad = _expand(grad_out, ctx.input_shape, ctx.axis, ctx.keepdims) / ctx.count
+        return np.broadcast_to(grad, ctx.input_shape)
+
+
+class Max(Function):
+    """z = max xᵢ;  dz/dxᵢ = 1 for the maximal element(s), split evenly on ties, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        if x.size == 0:
+            raise ValueError("max() of an empty tensor has no value")
+        out = np.asarray(x.max(axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(x, out)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        x, out = ctx.saved
+        out = _expand(out, x.shape, ctx.axis, ctx.keepdims)
+        grad = _expand(grad_out, x.shape, ctx.axis, ctx.keepdims)
+        is_max = x == out
+        count = is_max.sum(axis=ctx.axis, keepdims=True)  # ties share the gradient
+        return np.where(is_max, grad / count, 0).astype(x.dtype)
+
+
+class Min(Max):
+    """z = min xᵢ;  dz/dxᵢ = 1 for the minimal element(s), split evenly on ties, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x, axis, keepdims):
+        if x.size == 0:
+            raise ValueError("min() of an empty tensor has no value")
+        out = np.asarray(x.min(axis=axis, keepdims=keepdims))
+        ctx.save_for_backward(x, out)
+        ctx.axis, ctx.keepdims = axis, keepdims
+        return out
