@@ -81,6 +81,8 @@ class Function:
         ctx = Context(cls, tensors) if requires_grad else _NO_GRAD_CONTEXT
         try:
             out = cls.forward(ctx, *arrays, **options)
+        except ShapeError:
+            raise  # already a learner-friendly message
         except ValueError as error:
             message = cls.explain_error(error, *arrays, **options)
             if message is None:

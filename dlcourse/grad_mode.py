@@ -7,7 +7,7 @@ import functools
 enabled = True  # read by Function.apply on every op
 
 
-class no_grad:
+class _NoGrad:
     """Context manager (and decorator) that builds no graph: for evaluation and optimizer steps.
 
     >>> with dl.no_grad():
@@ -28,7 +28,7 @@ class no_grad:
     def __call__(self, fn):
         @functools.wraps(fn)
         def wrapper(*args, **kwargs):
-            with no_grad():
+            with _NoGrad():
                 return fn(*args, **kwargs)
 
         return wrapper
@@ -37,3 +37,10 @@ class no_grad:
 def is_grad_enabled() -> bool:
     """True when new operations record a graph."""
     return enabled
+
+
+def no_grad(fn=None):
+    """`with dl.no_grad():` or `@dl.no_grad()` / `@dl.no_grad`: run without building a graph."""
+    if callable(fn):
+        return _NoGrad()(fn)
+    return _NoGrad()

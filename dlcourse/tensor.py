@@ -115,9 +115,7 @@ class Tensor:
 
     def __bool__(self):
         if self.data.size != 1:
-            raise ValueError(
-                f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()"
-            )
+            raise ValueError(f"the truth value of a tensor with shape {self.shape} is ambiguous; use .any() or .all()")
         return bool(self.data)
 
     def __float__(self):
@@ -205,7 +203,8 @@ class Tensor:
                 continue
             ctx = node._ctx
             if ctx is None or node._retains_grad:  # leaves (and retained tensors) keep their gradient
-                node.grad = g.copy() if node.grad is None else node.grad + g
+                # np.array/np.asarray: arithmetic on 0-d arrays gives NumPy scalars, but .grad is an ndarray
+                node.grad = np.array(g) if node.grad is None else np.asarray(node.grad + g)
             if ctx is None:
                 continue
             if ctx.freed:
@@ -257,7 +256,7 @@ class Tensor:
         return E.Div.apply(_wrap(other, self), self)
 
     def __pow__(self, exponent):
-        if isinstance(exponent, Tensor):
+        if isinstance(exponent, (Tensor, np.ndarray)):  # elementwise exponents (constant arrays get no grad)
             return E.PowTensor.apply(self, exponent)
         return E.Pow.apply(self, exponent=exponent)
 
@@ -265,10 +264,10 @@ class Tensor:
         return E.PowTensor.apply(_wrap(base, self), self)
 
     def __matmul__(self, other):
-        return M.MatMul.apply(self, other)
+        return M.MatMul.apply(self, _wrap(other, self))
 
     def __rmatmul__(self, other):
-        return M.MatMul.apply(other, self)
+        return M.MatMul.apply(_wrap(other, self), self)
 
     def __neg__(self):
         return E.Neg.apply(self)
@@ -378,9 +377,7 @@ class Tensor:
         return S.Transpose.apply(self, axes=None)
 
     def squeeze(self, axis=None):
-        shape = tuple(
-            n for i, n in enumerate(self.shape) if not (n == 1 and (axis is None or i == axis % self.ndim))
-        )
+        shape = tuple(n for i, n in enumerate(self.shape) if not (n == 1 and (axis is None or i == axis % self.ndim)))
         return self.reshape(shape)
 
     def unsqueeze(self, axis):
@@ -394,7 +391,11 @@ def _wrap(x, like: Tensor):
         return x
     if isinstance(x, np.ndarray):
         return x
-    return np.asarray(x, dtype=like.data.dtype)
+    if like.data.dtype.kind == "f":
+        return np.asarray(x, dtype=like.data.dtype)
+    if isinstance(x, (bool, int, float)):  # NumPy's rules: int32 + 2 stays int32, but int * 2.5 is a float
+        return np.asarray(x, dtype=np.result_type(like.data.dtype, x))
+    return np.asarray(x)
 
 
 def _values(x):

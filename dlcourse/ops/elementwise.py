@@ -95,6 +95,8 @@ class Pow(Function):
         p = ctx.exponent
         if p == 2:  # the common case (squared errors) without a pow call
             return grad_out * 2 * x
+        if p == 0:  # x⁰ = 1 is constant; 0 · x⁻¹ would be nan at x = 0
+            return np.zeros_like(grad_out * x)
         return grad_out * p * x ** (p - 1)
 
 
@@ -194,8 +196,10 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        # ½(1 + tanh(x/2)) is the same function, but never overflows for very negative x
-        z = 0.5 * (1 + np.tanh(0.5 * x))
+        # for very negative x, e⁻ˣ overflows to inf and 1/inf = 0 is the right limit, so the warning is
+        # silenced; this keeps small values like σ(-20) ≈ 2e-9 (½(1 + tanh(x/2)) rounds them to 0 in float32)
+        with np.errstate(over="ignore"):
+            z = 1 / (1 + np.exp(-x))
         ctx.save_for_backward(z)
         return z
 
@@ -317,6 +321,11 @@ class Maximum(Function):
 
 class Where(Function):
     """z = x where condition else y;  dz/dx = condition,  dz/dy = not condition."""
+
+    @classmethod
+    def explain_error(cls, error, x, y, condition):
+        """Name the condition's shape too (the default message only knows x and y)."""
+        return f"where: cannot broadcast condition {np.shape(condition)}, x {np.shape(x)} and y {np.shape(y)}"
 
     @staticmethod
     def forward(ctx, x, y, condition):

@@ -26,7 +26,8 @@ class GetItem(Function):
         if isinstance(index, np.ndarray) and index.dtype.kind in "iu" and index.ndim == 1 and grad.ndim >= 1:
             # x[rows]: the common gather of rows (embeddings, mini-batches): a compiled scatter-add
             rows = grad.reshape(grad.shape[0], -1)  # (R, D) view
-            scatter_add_rows(rows, index, np.ascontiguousarray(grad_out).reshape(index.shape[0], -1))
+            values = np.ascontiguousarray(grad_out).reshape(index.shape[0], rows.shape[1])  # (N, D)
+            scatter_add_rows(rows, index, values)
         elif _is_basic(index):
             grad[index] = grad_out  # slices and ints never pick an element twice
         else:

@@ -10,12 +10,15 @@ from dlcourse.function import Function, ShapeError
 class MatMul(Function):
     """Z = X @ Y;  dL/dX = dL/dZ @ Yᵀ,  dL/dY = Xᵀ @ dL/dZ."""
 
+    @classmethod
+    def explain_error(cls, error, *arrays, **options):
+        """None: keep forward's own messages (the generic broadcast one would replace the batch-shape one)."""
+        return None
+
     @staticmethod
     def forward(ctx, x, y):
         if x.ndim == 0 or y.ndim == 0:
-            raise ShapeError(
-                f"matmul: cannot multiply a scalar; shapes {x.shape} and {y.shape} (use * instead)"
-            )
+            raise ShapeError(f"matmul: cannot multiply a scalar; shapes {x.shape} and {y.shape} (use * instead)")
         if x.shape[-1] != y.shape[-2 if y.ndim > 1 else 0]:
             inner_y = y.shape[-2 if y.ndim > 1 else 0]
             raise ShapeError(
@@ -39,7 +42,8 @@ class MatMul(Function):
         y2 = y[:, None] if y.ndim == 1 else y
         g = grad_out
         if x.ndim == 1:
-            g = np.expand_dims(g, -2)  # put back the row axis the vector x dropped
+            # put back the row axis the vector x dropped (a vector·vector product is 0-d: make it (1,))
+            g = np.expand_dims(g, -2) if g.ndim else g.reshape(1)
         if y.ndim == 1:
             g = g[..., None]  # put back the column axis the vector y dropped
         # batch axes that broadcasting added are summed away by the engine (sum_to)

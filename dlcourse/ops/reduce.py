@@ -4,14 +4,22 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse.function import Function
+from dlcourse.function import Function, ShapeError
+
+
+def _check_axis(name: str, shape: tuple, axis) -> None:
+    """A clear error for `x.sum(axis=2)` on a 2-D tensor (instead of NumPy's AxisError deep inside)."""
+    axes = () if axis is None else (axis,) if isinstance(axis, (int, np.integer)) else axis
+    for a in axes:
+        if not -len(shape) <= a < len(shape):
+            raise ShapeError(f"{name}: axis {a} does not exist for a tensor of shape {shape} ({len(shape)} axes)")
 
 
 def _expand(grad_out: np.ndarray, input_shape: tuple, axis, keepdims: bool) -> np.ndarray:
     """Put back the reduced axes as size-1 axes so `grad_out` broadcasts against the input."""
     if axis is None or keepdims:
         return grad_out if keepdims else grad_out.reshape((1,) * len(input_shape))
-    axes = (axis,) if isinstance(axis, int) else axis
+    axes = (axis,) if isinstance(axis, (int, np.integer)) else axis
     axes = sorted(a % len(input_shape) for a in axes)
     shape = list(grad_out.shape)
     for a in axes:
@@ -24,6 +32,7 @@ class Sum(Function):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
+        _check_axis("sum", x.shape, axis)
         ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         return np.asarray(x.sum(axis=axis, keepdims=keepdims))
 
@@ -38,6 +47,7 @@ class Mean(Function):
 
     @staticmethod
     def forward(ctx, x, axis, keepdims):
+        _check_axis("mean", x.shape, axis)
         ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         out = np.asarray(x.mean(axis=axis, keepdims=keepdims))
         ctx.count = x.size // max(out.size, 1) if x.size else 1
@@ -56,6 +66,7 @@ class Max(Function):
     def forward(ctx, x, axis, keepdims):
         if x.size == 0:
             raise ValueError("max() of an empty tensor has no value")
+        _check_axis("max", x.shape, axis)
         out = np.asarray(x.max(axis=axis, keepdims=keepdims))
         ctx.save_for_backward(x, out)
         ctx.axis, ctx.keepdims = axis, keepdims
@@ -78,6 +89,7 @@ class Min(Max):
     def forward(ctx, x, axis, keepdims):
         if x.size == 0:
             raise ValueError("min() of an empty tensor has no value")
+        _check_axis("min", x.shape, axis)
         out = np.asarray(x.min(axis=axis, keepdims=keepdims))
         ctx.save_for_backward(x, out)
         ctx.axis, ctx.keepdims = axis, keepdims

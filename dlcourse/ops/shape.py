@@ -28,10 +28,11 @@ class Transpose(Function):
 
     @staticmethod
     def forward(ctx, x, axes):
-        if axes is not None and sorted(a % max(x.ndim, 1) for a in axes) != list(range(x.ndim)):
-            raise ShapeError(
-                f"transpose: axes {axes} are not a permutation of the {x.ndim} axes of {x.shape}"
-            )
+        if axes is not None:
+            in_range = all(-x.ndim <= a < x.ndim for a in axes)
+            if not in_range or sorted(a % x.ndim for a in axes) != list(range(x.ndim)):
+                raise ShapeError(f"transpose: axes {axes} are not a permutation of the {x.ndim} axes of {x.shape}")
+            axes = tuple(a % x.ndim for a in axes)  # (-1, 0) → (1, 0), so that backward can invert them
         ctx.axes = axes
         return x.transpose(axes)
 
@@ -48,12 +49,15 @@ class Concatenate(Function):
     @staticmethod
     def forward(ctx, *arrays, axis):
         shapes = [a.shape for a in arrays]
+        if not arrays:
+            raise ShapeError("concatenate: needs at least one tensor")
+        ndim = arrays[0].ndim
+        if not -ndim <= axis < ndim:
+            raise ShapeError(f"concatenate: axis {axis} does not exist for shapes {shapes} (use stack for a new axis)")
         try:
             out = np.concatenate(arrays, axis=axis)
         except ValueError:
-            raise ShapeError(
-                f"concatenate: shapes {shapes} differ in an axis other than axis {axis}"
-            ) from None
+            raise ShapeError(f"concatenate: shapes {shapes} differ in an axis other than axis {axis}") from None
         ctx.split_points = np.cumsum([a.shape[axis] for a in arrays])[:-1]
         ctx.axis = axis
         return out
@@ -69,8 +73,12 @@ class Stack(Function):
     @staticmethod
     def forward(ctx, *arrays, axis):
         shapes = [a.shape for a in arrays]
+        if not arrays:
+            raise ShapeError("stack: needs at least one tensor")
         if len(set(shapes)) > 1:
             raise ShapeError(f"stack: all tensors need the same shape, got {shapes}")
+        if not -arrays[0].ndim - 1 <= axis <= arrays[0].ndim:
+            raise ShapeError(f"stack: axis {axis} is out of range for stacking tensors of shape {shapes[0]}")
         ctx.axis = axis
         return np.stack(arrays, axis=axis)
 
