@@ -15,6 +15,8 @@ is needed — records a `Context` on the output so that `Tensor.backward()` can 
 
 from __future__ import annotations
 
+import itertools
+
 import numpy as np
 
 from dlcourse import grad_mode
@@ -26,17 +28,21 @@ class ShapeError(ValueError):
     """Operands whose shapes don't fit the operation (the message names the shapes)."""
 
 
+_op_counter = itertools.count()
+
+
 class Context:
     """What one op remembers between its forward and backward pass."""
 
-    __slots__ = ("fn", "inputs", "saved", "needs_input_grad", "freed", "__dict__")
+    __slots__ = ("fn", "inputs", "saved", "needs_input_grad", "freed", "seq", "__dict__")
 
-    def __init__(self, fn, inputs):
+    def __init__(self, fn, inputs, needs_input_grad):
         self.fn = fn  # the Function subclass that made the output
         self.inputs = inputs  # the Tensor inputs (None where an input was a plain array/number)
         self.saved = ()
-        self.needs_input_grad = tuple(t is not None and t.requires_grad for t in inputs)
+        self.needs_input_grad = needs_input_grad  # per input: does it need a gradient?
         self.freed = False
+        self.seq = next(_op_counter)  # creation order: the backward pass runs newest op first
 
     def save_for_backward(self, *arrays):
         """Keep arrays for `backward`; they are dropped after the backward pass (unless retained)."""
@@ -68,17 +74,18 @@ class Function:
         """Run the op on tensors (or numbers) and, if any input needs a gradient, link the graph."""
         arrays = []
         tensors = []
-        requires_grad = False
+        needs = []
         for x in inputs:
             if isinstance(x, Tensor):
                 arrays.append(x.data)
                 tensors.append(x)
-                requires_grad = requires_grad or x.requires_grad
+                needs.append(x.requires_grad)
             else:
                 arrays.append(x)
                 tensors.append(None)
-        requires_grad = requires_grad and grad_mode.enabled
-        ctx = Context(cls, tensors) if requires_grad else _NO_GRAD_CONTEXT
+                needs.append(False)
+        requires_grad = grad_mode.enabled and True in needs
+        ctx = Context(cls, tensors, needs) if requires_grad else _NO_GRAD_CONTEXT
         try:
             out = cls.forward(ctx, *arrays, **options)
         except ShapeError:

@@ -45,7 +45,7 @@ def sum_to(grad: np.ndarray, shape: tuple) -> np.ndarray:
         return grad
     extra = grad.ndim - len(shape)  # leading axes that broadcasting added
     stretched = tuple(i + extra for i, n in enumerate(shape) if n == 1 and grad.shape[i + extra] != 1)
-    grad = grad.sum(axis=tuple(range(extra)) + stretched, keepdims=True)
+    grad = np.add.reduce(grad, axis=tuple(range(extra)) + stretched, keepdims=True)
     return grad.reshape(shape)
 
 
@@ -196,23 +196,17 @@ class Tensor:
             if grad.shape != self.shape:
                 raise ValueError(f"backward(grad=...): grad has shape {grad.shape}, the tensor {self.shape}")
 
-        grads = {id(self): grad}  # gradient of self w.r.t. each tensor of the graph, summed over paths
-        for node in reversed(_topological_order(self)):
+        if self._ctx is None:  # backward() on a leaf: d(self)/d(self) = 1
+            self.grad = np.array(grad) if self.grad is None else np.asarray(self.grad + grad)
+            return
+        grads = {id(self): grad}  # gradient of self w.r.t. each op result, summed over all paths
+        for node in _ops_newest_first(self):
             g = grads.pop(id(node), None)
             if g is None:
                 continue
             ctx = node._ctx
-            if ctx is None or node._retains_grad:  # leaves (and retained tensors) keep their gradient
-                # np.array/np.asarray: arithmetic on 0-d arrays gives NumPy scalars, but .grad is an ndarray
+            if node._retains_grad:
                 node.grad = np.array(g) if node.grad is None else np.asarray(node.grad + g)
-            if ctx is None:
-                continue
-            if ctx.freed:
-                raise RuntimeError(
-                    f"trying to backward through the graph a second time (at a {ctx.fn.__name__} op): its "
-                    "saved values were freed by the first backward(); call backward(retain_graph=True) the "
-                    "first time, or recompute the forward pass"
-                )
             input_grads = ctx.fn.backward(ctx, g)
             if type(input_grads) is not tuple:
                 input_grads = (input_grads,)
@@ -223,9 +217,13 @@ class Tensor:
                     ig = sum_to(ig, inp.data.shape)  # the one place broadcasting is undone
                 if ig.dtype != inp.data.dtype:  # e.g. a float64 array mixed into a float32 model
                     ig = ig.astype(inp.data.dtype)
-                key = id(inp)
-                previous = grads.get(key)
-                grads[key] = ig if previous is None else previous + ig
+                if inp._ctx is None:  # a leaf (a parameter or an input): accumulate into .grad
+                    # np.array copies (ig may be shared with another input) and turns NumPy scalars into arrays
+                    inp.grad = np.array(ig) if inp.grad is None else np.asarray(inp.grad + ig)
+                else:
+                    key = id(inp)
+                    previous = grads.get(key)
+                    grads[key] = ig if previous is None else previous + ig
             if not retain_graph:
                 ctx.saved = ()
                 ctx.freed = True
@@ -413,25 +411,34 @@ def _axis(axis):
     return tuple(axis) if isinstance(axis, list) else axis
 
 
-def _topological_order(root: Tensor) -> list[Tensor]:
-    """Every tensor `root` depends on (that needs a gradient), each after all of its inputs."""
-    order, visited = [], set()
-    stack = [(root, False)]
-    while stack:  # iterative depth-first search: long graphs (RNNs over time) would overflow recursion
-        node, inputs_done = stack.pop()
-        if inputs_done:
-            order.append(node)
-            continue
-        if id(node) in visited:
-            continue
-        visited.add(id(node))
-        stack.append((node, True))
+def _ops_newest_first(root: Tensor) -> list[Tensor]:
+    """The op results `root` depends on, newest first: a valid order for the backward pass.
+
+    An op's output is always created after its inputs, so sorting by creation (`ctx.seq`) is a
+    topological order — no recursive depth-first search needed, even for graphs 10,000 ops deep.
+    Raises before anything is computed if part of the graph was already freed by a backward().
+    """
+    nodes, seen, stack = [], {id(root)}, [root]
+    while stack:
+        node = stack.pop()
         ctx = node._ctx
-        if ctx is not None:
-            for inp in ctx.inputs:
-                if inp is not None and inp.requires_grad and id(inp) not in visited:
-                    stack.append((inp, False))
-    return order
+        if ctx.freed:
+            raise RuntimeError(
+                f"trying to backward through the graph a second time (at a {ctx.fn.__name__} op): its "
+                "saved values were freed by the first backward(); call backward(retain_graph=True) the "
+                "first time, or recompute the forward pass"
+            )
+        nodes.append(node)
+        for inp in ctx.inputs:
+            if inp is not None and inp._ctx is not None and id(inp) not in seen:
+                seen.add(id(inp))
+                stack.append(inp)
+    nodes.sort(key=_creation_order, reverse=True)
+    return nodes
+
+
+def _creation_order(node: Tensor) -> int:
+    return node._ctx.seq
 
 
 def tensor(data, requires_grad: bool = False, dtype=None) -> Tensor:

@@ -196,10 +196,10 @@ class Sigmoid(Function):
 
     @staticmethod
     def forward(ctx, x):
-        # for very negative x, e⁻ˣ overflows to inf and 1/inf = 0 is the right limit, so the warning is
-        # silenced; this keeps small values like σ(-20) ≈ 2e-9 (½(1 + tanh(x/2)) rounds them to 0 in float32)
-        with np.errstate(over="ignore"):
-            z = 1 / (1 + np.exp(-x))
+        # e = e^-|x| lies in (0, 1], so nothing overflows: σ(x) = 1/(1+e) for x ≥ 0 and e/(1+e) for x < 0.
+        # This keeps tiny values like σ(-20) ≈ 2e-9 (½(1 + tanh(x/2)) would round them to 0 in float32).
+        e = np.exp(-np.abs(x))
+        z = np.where(x >= 0, 1, e) / (1 + e)
         ctx.save_for_backward(z)
         return z
 

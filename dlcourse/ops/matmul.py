@@ -37,6 +37,8 @@ class MatMul(Function):
     def backward(ctx, grad_out):
         x, y = ctx.saved
         needs_x, needs_y = ctx.needs_input_grad
+        if x.ndim == 2 and y.ndim == 2:  # the common case (a layer's X @ W), without the general machinery
+            return (grad_out @ y.T if needs_x else None), (x.T @ grad_out if needs_y else None)
         # treat vectors as matrices: x (k,) is a row (1, k), y (k,) is a column (k, 1)
         x2 = x[None, :] if x.ndim == 1 else x
         y2 = y[:, None] if y.ndim == 1 else y

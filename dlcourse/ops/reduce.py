@@ -15,6 +15,13 @@ def _check_axis(name: str, shape: tuple, axis) -> None:
             raise ShapeError(f"{name}: axis {a} does not exist for a tensor of shape {shape} ({len(shape)} axes)")
 
 
+def _spread(grad: np.ndarray, shape: tuple) -> np.ndarray:
+    """Copy `grad` (with size-1 axes) to every position of `shape` (faster than np.broadcast_to for small arrays)."""
+    out = np.empty(shape, dtype=grad.dtype)
+    out[...] = grad
+    return out
+
+
 def _expand(grad_out: np.ndarray, input_shape: tuple, axis, keepdims: bool) -> np.ndarray:
     """Put back the reduced axes as size-1 axes so `grad_out` broadcasts against the input."""
     if axis is None or keepdims:
@@ -34,12 +41,11 @@ class Sum(Function):
     def forward(ctx, x, axis, keepdims):
         _check_axis("sum", x.shape, axis)
         ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        return np.asarray(x.sum(axis=axis, keepdims=keepdims))
+        return np.asarray(np.add.reduce(x, axis=axis, keepdims=keepdims))
 
     @staticmethod
     def backward(ctx, grad_out):
-        grad = _expand(grad_out, ctx.input_shape, ctx.axis, ctx.keepdims)
-        return np.broadcast_to(grad, ctx.input_shape)
+        return _spread(_expand(grad_out, ctx.input_shape, ctx.axis, ctx.keepdims), ctx.input_shape)
 
 
 class Mean(Function):
@@ -49,14 +55,15 @@ class Mean(Function):
     def forward(ctx, x, axis, keepdims):
         _check_axis("mean", x.shape, axis)
         ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
-        out = np.asarray(x.mean(axis=axis, keepdims=keepdims))
-        ctx.count = x.size // max(out.size, 1) if x.size else 1
-        return out
+        total = np.add.reduce(x, axis=axis, keepdims=keepdims)
+        count = x.size // max(total.size, 1) if x.size else 1
+        ctx.count = count
+        return np.asarray(total / count if count else total * np.nan, dtype=x.dtype)
 
     @staticmethod
     def backward(ctx, grad_out):
         grad = _expand(grad_out, ctx.input_shape, ctx.axis, ctx.keepdims) / ctx.count
-        return np.broadcast_to(grad, ctx.input_shape)
+        return _spread(grad, ctx.input_shape)
 
 
 class Max(Function):
