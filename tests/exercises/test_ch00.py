@@ -1,0 +1,100 @@
+"""Chapter 00's checks fail on the released stubs and on plausible wrong answers, and pass on the notebook's solutions."""
+
+import numpy as np
+import pytest
+from exercise_helpers import REPO, cell_by_id, read
+
+from dlcourse.exercises import CheckFailed, check, checks, markup
+from dlcourse.perceptron import relu, sigmoid
+
+NOTEBOOK = read(REPO / "notebooks" / "00_welcome.ipynb")
+FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
+    ("00.weighted_sum", "00_weighted_sum", "weighted_sum"),
+    ("00.neuron", "00_neuron", "neuron_output"),
+    ("00.layer_forward", "00_layer_forward", "layer_forward"),
+]
+
+
+def run_cell(source):
+    """Execute a cell's source with what the notebook's earlier cells provide; return its namespace."""
+    namespace = {"np": np, "relu": relu, "sigmoid": sigmoid}
+    exec(compile(source, "<exercise cell>", "exec"), namespace)
+    return namespace
+
+
+def solution(grade_id, name):
+    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
+
+
+def released(grade_id, name):
+    return run_cell(markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source))[name]
+
+
+def fails(exercise_id, answer):
+    with pytest.raises(CheckFailed) as info:
+        check(exercise_id, answer)
+    return str(info.value)
+
+
+@pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
+def test_notebook_solution_passes(exercise_id, grade_id, name, capsys):
+    check(exercise_id, solution(grade_id, name))
+    assert f"✓ {exercise_id} passed" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
+def test_released_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
+    assert checks.STUB_MESSAGE in fails(exercise_id, released(grade_id, name))
+
+
+@pytest.mark.parametrize(
+    ("exercise_id", "grade_id", "name"), FUNCTIONS + [("00.predicted_output", "00_predicted_output", "")]
+)
+def test_graded_cell_calls_the_check(exercise_id, grade_id, name):
+    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x, w, b: np.dot(x, w),  # forgot the bias
+        lambda x, w, b: np.sum(x) + b,  # forgot the weights
+        lambda x, w, b: np.sum(x + w) + b,  # added instead of multiplied
+    ],
+)
+def test_weighted_sum_wrong_answers_fail(wrong):
+    assert "00.weighted_sum" in fails("00.weighted_sum", wrong)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x, w, b, f: np.dot(f(x), w) + b,  # activation on the inputs instead of the sum
+        lambda x, w, b, f: f(np.dot(x, w)),  # forgot the bias
+        lambda x, w, b, f: np.dot(x, w) + b,  # forgot the activation
+    ],
+)
+def test_neuron_wrong_answers_fail(wrong):
+    assert "Hint:" in fails("00.neuron", wrong)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x, W, b, f: W @ x + b,  # forgot the activation
+        lambda x, W, b, f: f(W @ x) + b,  # bias after the activation
+        lambda x, W, b, f: f(x @ W + b),  # W the wrong way round (crashes or wrong for non-square W)
+    ],
+)
+def test_layer_forward_wrong_answers_fail(wrong):
+    fails("00.layer_forward", wrong)
+
+
+def test_predicted_output_stub_raises_and_wrong_guesses_fail():
+    source = markup.replace_solutions(cell_by_id(NOTEBOOK, "00_predicted_output").source)
+    with pytest.raises(NotImplementedError):
+        run_cell(source)
+    assert "too small" in fails("00.predicted_output", -0.5)  # forgot that ReLU clips negatives
+    assert "too large" in fails("00.predicted_output", 2.5)
+    fails("00.predicted_output", None)
+    check("00.predicted_output", run_cell(cell_by_id(NOTEBOOK, "00_predicted_output").source)["predicted_output"])
