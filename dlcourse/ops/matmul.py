@@ -26,6 +26,8 @@ class MatMul(Function):
             )
         ctx.save_for_backward(x, y)
         try:
+            if x.ndim == 2 and y.ndim == 2:
+                return np.dot(x, y)  # same result; much faster than np.matmul when the inner size is 1
             return np.matmul(x, y)
         except ValueError:
             raise ShapeError(
@@ -38,7 +40,7 @@ class MatMul(Function):
         x, y = ctx.saved
         needs_x, needs_y = ctx.needs_input_grad
         if x.ndim == 2 and y.ndim == 2:  # the common case (a layer's X @ W), without the general machinery
-            return (grad_out @ y.T if needs_x else None), (x.T @ grad_out if needs_y else None)
+            return (np.dot(grad_out, y.T) if needs_x else None), (np.dot(x.T, grad_out) if needs_y else None)
         # treat vectors as matrices: x (k,) is a row (1, k), y (k,) is a column (k, 1)
         x2 = x[None, :] if x.ndim == 1 else x
         y2 = y[:, None] if y.ndim == 1 else y
