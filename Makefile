@@ -1,0 +1,93 @@
+# dlcourse: the two commands a learner needs are `make lab` and `make test`; `make help` lists the rest.
+#
+# Everything runs from a project-local virtualenv (.venv) built from ONE lock, binder/requirements.txt,
+# the same file Binder and environment.yml install. The lock is only reinstalled when it or
+# pyproject.toml changes (the stamp file below), so re-running any target is fast.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+# The interpreter that creates .venv: python3.11 if it is called that, else python3 (checked: >= 3.11).
+PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev/null)
+VENV := .venv
+PY := $(VENV)/bin/python
+LOCK := binder/requirements.txt
+LOCK_STAMP := $(VENV)/.stamp-lock
+ORACLE_STAMP := $(VENV)/.stamp-oracles
+# Test oracles, never dependencies of dlcourse, so not in the lock: PyTorch for the parity tests,
+# SciPy for the clustering tests, micrograd 0.1.0 for the scalar engine. Tests that need them skip
+# where they are missing.
+ORACLES := torch==2.13.0 scipy==1.17.1 micrograd==0.1.0
+
+# Notebooks run top to bottom under nbval. --nbval-lax: a cell fails only by raising (the notebooks
+# assert their key results); outputs, stderr included, are compared only in cells marked
+# `# NBVAL_CHECK_OUTPUT`, and there are none because notebooks are stored without outputs.
+# --nbval-current-env: the kernel is this .venv's Python, whatever kernelspec the machine has.
+NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=120
+# Only paths that exist: a fresh clone has no empty folders.
+TEST_PATHS := $(wildcard tests notebooks)
+LINT_PATHS := $(wildcard dlcourse tests notebooks benchmarks)
+FORMAT_PATHS := $(wildcard dlcourse tests benchmarks)
+# Extra options: make test PYTEST_ARGS="-x -k conv"; make lab LAB_ARGS="--no-browser --port 8899"
+PYTEST_ARGS ?=
+LAB_ARGS ?=
+BENCH_ARGS ?=
+
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+export PIP_ROOT_USER_ACTION := ignore
+
+.PHONY: help setup oracles lab test lint bench warmup clean distclean
+
+help:  ## list the targets
+	@echo "dlcourse — make targets:"
+	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 18
+
+$(PY):
+	@if [ -z "$(PYTHON)" ]; then echo "error: neither python3.11 nor python3 is on PATH" >&2; exit 1; fi
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "error: $(PYTHON) is $$($(PYTHON) --version 2>&1); dlcourse needs Python 3.11+" >&2; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+
+$(LOCK_STAMP): $(LOCK) pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -r $(LOCK)
+	$(PY) -m pip install --quiet --no-deps -e .
+	$(PY) -m pip check
+	@touch $@
+
+setup: $(LOCK_STAMP)  ## create .venv and install the lock + dlcourse (only when they changed)
+
+# Best effort: without them the parity tests skip, everything else still runs. The lock is passed
+# as constraints so that installing an oracle can never move a locked package.
+$(ORACLE_STAMP): $(LOCK_STAMP) Makefile
+	@installed=yes; for oracle in $(ORACLES); do \
+		$(PY) -m pip install --quiet "$$oracle" -c $(LOCK) || \
+			{ installed=no; echo "$${oracle%%==*} unavailable: parity tests will skip"; }; \
+	done; if [ $$installed = yes ]; then touch $@; fi
+
+oracles: $(ORACLE_STAMP)  ## install the test oracles (torch, scipy); done by make test and make bench
+
+lab: setup  ## warm the Numba cache, then open the course in JupyterLab
+	@$(VENV)/bin/dlcourse warmup || echo "note: 'dlcourse warmup' did not run; kernels compile on first use instead"
+	$(PY) -m jupyter lab notebooks/ $(LAB_ARGS)
+
+warmup: setup  ## compile the Numba kernels into the on-disk cache
+	$(VENV)/bin/dlcourse warmup
+
+lint: setup  ## ruff: lint package, tests, notebooks and benchmarks; check formatting
+	$(VENV)/bin/ruff check $(LINT_PATHS)
+	$(VENV)/bin/ruff format --check $(FORMAT_PATHS)
+
+test: setup oracles lint  ## lint, unit tests, every notebook under nbval, browser tests (if Chromium exists)
+	$(PY) -m pytest $(TEST_PATHS) $(NBVAL_ARGS) --timeout=900 $(PYTEST_ARGS)
+
+bench: setup oracles  ## run the performance workloads (benchmarks/run.py)
+	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); \
+	else echo "benchmarks/run.py does not exist yet: nothing to run"; fi
+
+clean:  ## remove caches, build leftovers, Numba caches and artifacts/ (keeps .venv)
+	rm -rf artifacts build dist .pytest_cache .ruff_cache .hypothesis *.egg-info
+	find . -path ./$(VENV) -prune -o \( -name __pycache__ -o -name .ipynb_checkpoints \) -type d -prune \
+		-exec rm -rf {} +
+
+distclean: clean  ## clean, and remove .venv too
+	rm -rf $(VENV)
