@@ -1,0 +1,36 @@
+"""Pooling layers: summarise each kernel_size window of an image by its maximum or its mean."""
+
+from __future__ import annotations
+
+from dlcourse.nn import functional as F
+from dlcourse.nn.module import Module
+
+
+class MaxPool2d(Module):
+    """y[n, c, i, j] = max of x[n, c] over the window at (i·stride, j·stride); stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride  # non-overlapping windows by default
+
+    def forward(self, x):
+        return F.max_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
+
+
+class AvgPool2d(Module):
+    """y[n, c, i, j] = mean of x[n, c] over the window at (i·stride, j·stride); stride defaults to kernel_size."""
+
+    def __init__(self, kernel_size, stride=None):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = kernel_size if stride is None else stride
+
+    def forward(self, x):
+        return F.avg_pool2d(x, self.kernel_size, self.stride)
+
+    def extra_repr(self) -> str:
+        return f"kernel_size={self.kernel_size}, stride={self.stride}"
