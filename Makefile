@@ -77,8 +77,10 @@ lint: setup  ## ruff: lint package, tests, notebooks and benchmarks; check forma
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(FORMAT_PATHS)
 
+# OPENBLAS_NUM_THREADS=1: the course's matrices are small, and on a shared 2-core machine BLAS threads
+# spinning against the notebook kernels made small matmuls ~10x slower (measured in chapter 10).
 test: setup oracles lint  ## lint, unit tests, every notebook under nbval, browser tests (if Chromium exists)
-	$(PY) -m pytest $(TEST_PATHS) $(NBVAL_ARGS) --timeout=900 $(PYTEST_ARGS)
+	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(TEST_PATHS) $(NBVAL_ARGS) --timeout=900 $(PYTEST_ARGS)
 
 bench: setup oracles  ## run the performance workloads (benchmarks/run.py)
 	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); \

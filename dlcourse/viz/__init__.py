@@ -45,6 +45,9 @@ _EXPORTS = {
     "regression_fit": "dlcourse.viz.fitting",
     "kmeans_explorer": "dlcourse.viz.fitting",
     "dendrogram_explorer": "dlcourse.viz.fitting",
+    "capacity_explorer": "dlcourse.viz.capacity",
+    "width_explorer": "dlcourse.viz.universal",
+    "bump_builder": "dlcourse.viz.universal",
 }
 
 __all__ = sorted(_EXPORTS)
