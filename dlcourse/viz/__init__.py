@@ -48,6 +48,14 @@ _EXPORTS = {
     "capacity_explorer": "dlcourse.viz.capacity",
     "width_explorer": "dlcourse.viz.universal",
     "bump_builder": "dlcourse.viz.universal",
+    "ConvolutionExplorer": "dlcourse.viz.conv",
+    "convolution_explorer": "dlcourse.viz.conv",
+    "FeatureMapViewer": "dlcourse.viz.conv",
+    "feature_map_viewer": "dlcourse.viz.conv",
+    "GateInspector": "dlcourse.viz.recurrent",
+    "gate_inspector": "dlcourse.viz.recurrent",
+    "GradientFlowExplorer": "dlcourse.viz.recurrent",
+    "gradient_flow_explorer": "dlcourse.viz.recurrent",
 }
 
 __all__ = sorted(_EXPORTS)
