@@ -16,9 +16,9 @@ from matplotlib.collections import LineCollection
 
 from dlcourse import nn, optim
 from dlcourse.grad_mode import no_grad
-from dlcourse.nn import functional as F
 from dlcourse.tensor import tensor
 from dlcourse.viz.app import App
+from dlcourse.viz.fitting import train_steps
 from dlcourse.viz.style import COLORS, course_style, new_figure
 
 DOMAIN = (-3.0, 3.0)
@@ -107,19 +107,8 @@ def make_shallow(hidden: int, seed: int = 0) -> nn.Sequential:
     return nn.Sequential(nn.Linear(1, hidden, seed=seed), nn.Tanh(), nn.Linear(hidden, 1, seed=seed + 1))
 
 
-def fit_steps(model, optimizer, x, y, steps: int) -> list[float]:
-    """`steps` full-batch steps on the MSE (zero_grad, forward, loss, backward, step); the loss of each."""
-    X, Y, losses = tensor(x), tensor(y), []
-    with np.errstate(all="ignore"):
-        for _ in range(steps):
-            optimizer.zero_grad()
-            loss = F.mse_loss(model(X), Y)
-            loss.backward()
-            optimizer.step()
-            losses.append(loss.item())
-            if not np.isfinite(losses[-1]):
-                break
-    return losses
+# full-batch MSE steps, shared with the regression-fit app of chapter 07 (chapter 11 calls it fit_steps)
+fit_steps = train_steps
 
 
 def unit_contributions(model, x) -> np.ndarray:
