@@ -7,6 +7,7 @@ import tempfile
 from pathlib import Path
 
 import matplotlib
+import pytest
 from hypothesis import settings
 
 REPO = Path(__file__).resolve().parents[1]
@@ -28,3 +29,14 @@ settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # Notebooks under tests/ are fixtures (e.g. for the grader), not chapters: nbval must not run them.
 collect_ignore_glob = ["*.ipynb"]
+
+
+@pytest.fixture(params=["numba", "numpy"])
+def backend(request):
+    """Run the test with each backend: the compiled Numba kernels and the NumPy references."""
+    import dlcourse as dl  # here, not at the top: NUMBA_CACHE_DIR above must be set before numba loads
+
+    previous = dl.get_backend()
+    dl.set_backend(request.param)
+    yield request.param
+    dl.set_backend(previous)

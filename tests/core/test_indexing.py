@@ -9,16 +9,6 @@ import dlcourse as dl
 from tests.core import leaf
 from tests.parity import assert_matches_torch
 
-
-@pytest.fixture(params=["numba", "numpy"])
-def backend(request):
-    """Run the test with each backend (integer-array indexing uses the scatter-add kernel)."""
-    previous = dl.get_backend()
-    dl.set_backend(request.param)
-    yield request.param
-    dl.set_backend(previous)
-
-
 INDEXES = [
     ("int", 1),
     ("negative int", -1),

@@ -1,7 +1,10 @@
 """Shared fixtures for the homework-tooling tests."""
 
 import pytest
-from exercise_helpers import DEMO, HERE, read
+
+pytest.register_assert_rewrite("exercise_helpers")  # detailed assert messages in the shared test bodies
+
+from exercise_helpers import DEMO, HERE, read  # noqa: E402 - after the rewrite hook, on purpose
 
 # The fixture chapters are inputs, not notebooks to test (and nbval must not run them).
 collect_ignore_glob = ["fixtures/*"]

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, cell_by_id, read
+from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, fails
 
-from dlcourse.exercises import CheckFailed, check, checks, markup
+from dlcourse.exercises import check
 from dlcourse.perceptron import relu, sigmoid
 
-NOTEBOOK = read(REPO / "notebooks" / "00_welcome.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "00_welcome.ipynb", relu=relu, sigmoid=sigmoid)  # from earlier cells
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("00.weighted_sum", "00_weighted_sum", "weighted_sum"),
     ("00.neuron", "00_neuron", "neuron_output"),
@@ -15,43 +15,22 @@ FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
 ]
 
 
-def run_cell(source):
-    """Execute a cell's source with what the notebook's earlier cells provide; return its namespace."""
-    namespace = {"np": np, "relu": relu, "sigmoid": sigmoid}
-    exec(compile(source, "<exercise cell>", "exec"), namespace)
-    return namespace
-
-
-def solution(grade_id, name):
-    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
-
-
-def released(grade_id, name):
-    return run_cell(markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source))[name]
-
-
-def fails(exercise_id, answer):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, answer)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_notebook_solution_passes(exercise_id, grade_id, name, capsys):
-    check(exercise_id, solution(grade_id, name))
+    check(exercise_id, NOTEBOOK.solution(grade_id, name))
     assert f"✓ {exercise_id} passed" in capsys.readouterr().out
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_released_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
-    assert checks.STUB_MESSAGE in fails(exercise_id, released(grade_id, name))
+    assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
 @pytest.mark.parametrize(
     ("exercise_id", "grade_id", "name"), FUNCTIONS + [("00.predicted_output", "00_predicted_output", "")]
 )
 def test_graded_cell_calls_the_check(exercise_id, grade_id, name):
-    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+    assert f'check("{exercise_id}",' in NOTEBOOK.source(grade_id + "_test")
 
 
 @pytest.mark.parametrize(
@@ -91,10 +70,9 @@ def test_layer_forward_wrong_answers_fail(wrong):
 
 
 def test_predicted_output_stub_raises_and_wrong_guesses_fail():
-    source = markup.replace_solutions(cell_by_id(NOTEBOOK, "00_predicted_output").source)
     with pytest.raises(NotImplementedError):
-        run_cell(source)
+        NOTEBOOK.run(NOTEBOOK.released("00_predicted_output"))
     assert "too small" in fails("00.predicted_output", -0.5)  # forgot that ReLU clips negatives
     assert "too large" in fails("00.predicted_output", 2.5)
     fails("00.predicted_output", None)
-    check("00.predicted_output", run_cell(cell_by_id(NOTEBOOK, "00_predicted_output").source)["predicted_output"])
+    check("00.predicted_output", NOTEBOOK.solution("00_predicted_output", "predicted_output"))

@@ -2,13 +2,13 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, cell_by_id, read
+from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
 
 from dlcourse import data
-from dlcourse.exercises import CheckFailed, check, checks, markup
+from dlcourse.exercises import check
 from dlcourse.perceptron import train_perceptron
 
-NOTEBOOK = read(REPO / "notebooks" / "01_perceptron.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "01_perceptron.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("01.step", "01_step", "step_function"),
     ("01.perceptron_predict", "01_perceptron_predict", "predict"),
@@ -20,43 +20,20 @@ VALUES = [  # (check id, solution cell's grade_id, the variable it defines)
 ]
 
 
-def run_cell(source):
-    namespace = {"np": np}
-    exec(compile(source, "<exercise cell>", "exec"), namespace)
-    return namespace
-
-
-def solution(grade_id, name):
-    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
-
-
-def released_source(grade_id):
-    return markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source)
-
-
-def fails(exercise_id, answer):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, answer)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES)
 def test_notebook_solution_passes_and_its_graded_cell_calls_the_check(exercise_id, grade_id, name, capsys):
-    check(exercise_id, solution(grade_id, name))
-    assert f"✓ {exercise_id} passed" in capsys.readouterr().out
-    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+    assert_solution_passes(NOTEBOOK, exercise_id, grade_id, name, capsys)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_released_function_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
-    stub = run_cell(released_source(grade_id))[name]
-    assert checks.STUB_MESSAGE in fails(exercise_id, stub)
+    assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), VALUES)
 def test_released_value_stub_raises(exercise_id, grade_id, name):
     with pytest.raises(NotImplementedError):
-        run_cell(released_source(grade_id))
+        NOTEBOOK.run(NOTEBOOK.released(grade_id))
 
 
 @pytest.mark.parametrize(

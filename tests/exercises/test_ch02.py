@@ -4,12 +4,9 @@ import math
 
 import numpy as np
 import pytest
+from exercise_helpers import stub
 
 from dlcourse.exercises import CheckFailed, check
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
 
 
 def sigmoid(z):

@@ -2,12 +2,9 @@
 
 import numpy as np
 import pytest
+from exercise_helpers import stub
 
 from dlcourse.exercises import CheckFailed, check
-
-
-def stub(*args, **kwargs):
-    raise NotImplementedError()
 
 
 def sigmoid(x):

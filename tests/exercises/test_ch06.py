@@ -4,11 +4,11 @@ import math
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, cell_by_id, read
+from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
 
-from dlcourse.exercises import CheckFailed, check, checks, markup
+from dlcourse.exercises import check
 
-NOTEBOOK = read(REPO / "notebooks" / "06_backprop.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "06_backprop.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("06.mul_backward", "06_mini_engine", "mul_backward"),
     ("06.tanh_backward", "06_mini_engine", "tanh_backward"),
@@ -19,42 +19,19 @@ VALUES = [("06.chain_rule", "06_chain_rule", "grads_by_hand")]
 RIGHT = {"e": 4.0, "d": 4.0, "c": -4.0, "b": 8.0, "a": -8.0}
 
 
-def run_cell(source):
-    namespace = {"np": np}
-    exec(compile(source, "<exercise cell>", "exec"), namespace)
-    return namespace
-
-
-def solution(grade_id, name):
-    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
-
-
-def released_source(grade_id):
-    return markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source)
-
-
-def fails(exercise_id, answer):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, answer)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES)
 def test_notebook_solution_passes_and_its_graded_cell_calls_the_check(exercise_id, grade_id, name, capsys):
-    check(exercise_id, solution(grade_id, name))
-    assert f"✓ {exercise_id} passed" in capsys.readouterr().out
-    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+    assert_solution_passes(NOTEBOOK, exercise_id, grade_id, name, capsys)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_released_function_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
-    stub = run_cell(released_source(grade_id))[name]
-    assert checks.STUB_MESSAGE in fails(exercise_id, stub)
+    assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
 def test_released_value_stub_raises():
     with pytest.raises(NotImplementedError):
-        run_cell(released_source("06_chain_rule"))
+        NOTEBOOK.run(NOTEBOOK.released("06_chain_rule"))
 
 
 def test_the_expected_chain_rule_answer_is_what_value_backward_computes():
@@ -200,7 +177,7 @@ def test_dense_tanh_backward_matches_autograd():
     X, W, b, G = rng.normal(size=(5, 3)), rng.normal(size=(4, 3)), rng.normal(size=4), rng.normal(size=(5, 4))
     tX, tW, tb = (dl.tensor(v, requires_grad=True) for v in (X, W, b))
     ((tX @ tW.T + tb).tanh() * dl.tensor(G)).sum().backward()
-    dW, db, dX = solution("06_dense_tanh_backward", "dense_tanh_backward")(X, W, b, G)
+    dW, db, dX = NOTEBOOK.solution("06_dense_tanh_backward", "dense_tanh_backward")(X, W, b, G)
     np.testing.assert_allclose(dW, tW.grad)
     np.testing.assert_allclose(db, tb.grad)
     np.testing.assert_allclose(dX, tX.grad)

@@ -2,14 +2,13 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, cell_by_id, read
+from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
 
 from dlcourse import data
 from dlcourse.cluster import kmeans
-from dlcourse.exercises import CheckFailed, check, checks, markup
 from dlcourse.exercises.ch07 import ELBOW_K, mystery_centres
 
-NOTEBOOK = read(REPO / "notebooks" / "07_regression_classification_clustering.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "07_regression_classification_clustering.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("07.softmax_cross_entropy", "07_softmax_cross_entropy", "softmax_cross_entropy"),
     ("07.accuracy", "07_accuracy", "classification_accuracy"),
@@ -18,42 +17,19 @@ FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
 VALUES = [("07.elbow_k", "07_elbow_k", "elbow_k")]
 
 
-def run_cell(source):
-    namespace = {"np": np}
-    exec(compile(source, "<exercise cell>", "exec"), namespace)
-    return namespace
-
-
-def solution(grade_id, name):
-    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
-
-
-def released_source(grade_id):
-    return markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source)
-
-
-def fails(exercise_id, answer):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, answer)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES)
 def test_notebook_solution_passes_and_its_graded_cell_calls_the_check(exercise_id, grade_id, name, capsys):
-    check(exercise_id, solution(grade_id, name))
-    assert f"✓ {exercise_id} passed" in capsys.readouterr().out
-    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+    assert_solution_passes(NOTEBOOK, exercise_id, grade_id, name, capsys)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_released_function_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
-    stub = run_cell(released_source(grade_id))[name]
-    assert checks.STUB_MESSAGE in fails(exercise_id, stub)
+    assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
 def test_released_value_stub_raises():
     with pytest.raises(NotImplementedError):
-        run_cell(released_source("07_elbow_k"))
+        NOTEBOOK.run(NOTEBOOK.released("07_elbow_k"))
 
 
 def _naive(logits, label):
@@ -110,7 +86,7 @@ def test_elbow_wrong_answers_fail(wrong):
 
 
 def test_the_mystery_data_of_the_notebook_really_bends_at_the_expected_k():
-    source = next(c.source for c in NOTEBOOK.cells if "mystery_rng = np.random.default_rng(" in c.source)
+    source = next(c.source for c in NOTEBOOK.nb.cells if "mystery_rng = np.random.default_rng(" in c.source)
     assert "default_rng(125)" in source and "std=0.8, seed=125" in source  # the recipe mystery_centres() copies
     X, _ = data.blobs(n=500, centers=mystery_centres(), std=0.8, seed=125)
     inertia = [min(kmeans(X, k, seed=s).inertia for s in range(3)) for k in range(1, 9)]

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, cell_by_id, read
+from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
 
 from dlcourse import nn
-from dlcourse.exercises import CheckFailed, check, checks, markup
+from dlcourse.exercises import check
 
-NOTEBOOK = read(REPO / "notebooks" / "08_cnn.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "08_cnn.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("08.conv2d_single", "08_conv2d_single", "conv2d_single"),
     ("08.output_size", "08_output_size", "output_size"),
@@ -19,43 +19,20 @@ VALUES = [  # (check id, solution cell's grade_id, the variable it defines)
 ]
 
 
-def run_cell(source):
-    namespace = {"np": np}
-    exec(compile(source, "<exercise cell>", "exec"), namespace)
-    return namespace
-
-
-def solution(grade_id, name):
-    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
-
-
-def released_source(grade_id):
-    return markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source)
-
-
-def fails(exercise_id, answer):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, answer)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES)
 def test_notebook_solution_passes_and_its_graded_cell_calls_the_check(exercise_id, grade_id, name, capsys):
-    check(exercise_id, solution(grade_id, name))
-    assert f"✓ {exercise_id} passed" in capsys.readouterr().out
-    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+    assert_solution_passes(NOTEBOOK, exercise_id, grade_id, name, capsys)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_released_function_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
-    stub = run_cell(released_source(grade_id))[name]
-    assert checks.STUB_MESSAGE in fails(exercise_id, stub)
+    assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), VALUES)
 def test_released_value_stub_raises(exercise_id, grade_id, name):
     with pytest.raises(NotImplementedError):
-        run_cell(released_source(grade_id))
+        NOTEBOOK.run(NOTEBOOK.released(grade_id))
 
 
 # ---------------------------------------------------------------------------------------------- wrong answers

@@ -2,12 +2,12 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, cell_by_id, read
+from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
 
 from dlcourse import nn
-from dlcourse.exercises import CheckFailed, check, checks, markup
+from dlcourse.exercises import check
 
-NOTEBOOK = read(REPO / "notebooks" / "09_rnn_lstm.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "09_rnn_lstm.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("09.rnn_step", "09_rnn_step", "rnn_step"),
     ("09.lstm_step", "09_lstm_step", "lstm_step"),
@@ -16,43 +16,20 @@ FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
 VALUES = [("09.long_memory_winner", "09_long_memory_winner", "long_memory_winner")]
 
 
-def run_cell(source):
-    namespace = {"np": np}
-    exec(compile(source, "<exercise cell>", "exec"), namespace)
-    return namespace
-
-
-def solution(grade_id, name):
-    return run_cell(cell_by_id(NOTEBOOK, grade_id).source)[name]
-
-
-def released_source(grade_id):
-    return markup.replace_solutions(cell_by_id(NOTEBOOK, grade_id).source)
-
-
-def fails(exercise_id, answer):
-    with pytest.raises(CheckFailed) as info:
-        check(exercise_id, answer)
-    return str(info.value)
-
-
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES)
 def test_notebook_solution_passes_and_its_graded_cell_calls_the_check(exercise_id, grade_id, name, capsys):
-    check(exercise_id, solution(grade_id, name))
-    assert f"✓ {exercise_id} passed" in capsys.readouterr().out
-    assert f'check("{exercise_id}",' in cell_by_id(NOTEBOOK, grade_id + "_test").source
+    assert_solution_passes(NOTEBOOK, exercise_id, grade_id, name, capsys)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS)
 def test_released_function_stub_fails_with_the_friendly_message(exercise_id, grade_id, name):
-    stub = run_cell(released_source(grade_id))[name]
-    assert checks.STUB_MESSAGE in fails(exercise_id, stub)
+    assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), VALUES)
 def test_released_value_stub_raises(exercise_id, grade_id, name):
     with pytest.raises(NotImplementedError):
-        run_cell(released_source(grade_id))
+        NOTEBOOK.run(NOTEBOOK.released(grade_id))
 
 
 # ---------------------------------------------------------------------------------------------- RNN step
@@ -71,7 +48,7 @@ def test_rnn_step_wrong_answers_fail(wrong):
 
 
 def test_rnn_step_matches_the_library_rnn():
-    rnn_step = solution("09_rnn_step", "rnn_step")
+    rnn_step = NOTEBOOK.solution("09_rnn_step", "rnn_step")
     rnn = nn.RNN(3, 4, batch_first=True, seed=0, dtype=np.float64)
     x = np.random.default_rng(0).normal(size=(2, 5, 3))
     h = np.zeros((2, 4))
@@ -111,7 +88,7 @@ def test_lstm_step_wrong_answers_fail(wrong):
 
 
 def test_lstm_step_solution_matches_the_library_lstm():
-    lstm_step = solution("09_lstm_step", "lstm_step")
+    lstm_step = NOTEBOOK.solution("09_lstm_step", "lstm_step")
     lstm = nn.LSTM(2, 3, batch_first=True, seed=4, dtype=np.float64)
     x = np.random.default_rng(1).normal(size=(2, 6, 2))
     h = c = np.zeros((2, 3))
@@ -125,7 +102,7 @@ def test_lstm_step_solution_matches_the_library_lstm():
 # ---------------------------------------------------------------------------------------------- counting
 @pytest.mark.parametrize(("input_size", "hidden_size"), [(1, 32), (46, 48), (7, 3)])
 def test_lstm_params_reference_is_the_library_count(input_size, hidden_size):
-    reference = solution("09_lstm_params", "lstm_params")
+    reference = NOTEBOOK.solution("09_lstm_params", "lstm_params")
     assert reference(input_size, hidden_size) == sum(p.size for p in nn.LSTM(input_size, hidden_size).parameters())
 
 

@@ -11,14 +11,6 @@ from dlcourse.ops import conv as conv_op
 from tests.parity import assert_matches_torch
 
 
-@pytest.fixture(params=["numba", "numpy"])
-def backend(request):
-    previous = dl.get_backend()
-    dl.set_backend(request.param)
-    yield request.param
-    dl.set_backend(previous)
-
-
 def tensors(seed, *shapes):
     rng = np.random.default_rng(seed)
     return [dl.tensor(rng.standard_normal(shape), requires_grad=True) for shape in shapes]

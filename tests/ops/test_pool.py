@@ -9,15 +9,6 @@ import dlcourse as dl
 from dlcourse.nn import functional as F
 from tests.parity import assert_matches_torch, torch_or_skip
 
-
-@pytest.fixture(params=["numba", "numpy"])
-def backend(request):
-    previous = dl.get_backend()
-    dl.set_backend(request.param)
-    yield request.param
-    dl.set_backend(previous)
-
-
 # kernel_size, stride: side by side, overlapping (stride < kernel), gaps (stride > kernel), non-square
 WINDOWS = [(2, None), (2, 1), (3, 2), (2, 3), ((3, 2), (2, 1)), (1, None)]
 

@@ -10,15 +10,6 @@ from dlcourse.function import ShapeError
 from dlcourse.ops.recurrent import LSTMSequence, RNNSequence
 
 
-@pytest.fixture(params=["numba", "numpy"])
-def backend(request):
-    """Run the test with the compiled kernels and with the NumPy references."""
-    previous = dl.get_backend()
-    dl.set_backend(request.param)
-    yield request.param
-    dl.set_backend(previous)
-
-
 def leaves(seed, T=3, N=2, I=2, H=3, gates=1, bias=True):
     """float64 leaf tensors x (T, N, I), states (N, H), W_ih, W_hh, b_ih, b_hh for a gradcheck."""
     rng = np.random.default_rng(seed)
