@@ -59,19 +59,14 @@ def w1_xor_dlcourse():
     return run
 
 
-def w2_mlp_digits_dlcourse():
-    import dlcourse as dl
-    from dlcourse import nn, optim
-    from dlcourse.data import DataLoader
+def _dlcourse_epochs(model, opt, loader, epochs):
+    """The timed part of W2/W3: `epochs` passes of mini-batch cross-entropy training."""
+    from dlcourse import nn
 
-    X, y = _digits_train()
-    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
-    opt = optim.Adam(model.parameters(), lr=1e-3)
-    loader = DataLoader(X, y, batch_size=32, shuffle=True, seed=0)
     loss_fn = nn.CrossEntropyLoss()
 
     def run():
-        for _ in range(10):
+        for _ in range(epochs):
             for xb, yb in loader:
                 opt.zero_grad()
                 loss = loss_fn(model(xb), yb)
@@ -79,8 +74,17 @@ def w2_mlp_digits_dlcourse():
                 opt.step()
         return loss.item()
 
-    del dl
     return run
+
+
+def w2_mlp_digits_dlcourse():
+    from dlcourse import nn, optim
+    from dlcourse.data import DataLoader
+
+    X, y = _digits_train()
+    model = nn.Sequential(nn.Linear(64, 128), nn.ReLU(), nn.Linear(128, 64), nn.ReLU(), nn.Linear(64, 10))
+    opt = optim.Adam(model.parameters(), lr=1e-3)
+    return _dlcourse_epochs(model, opt, DataLoader(X, y, batch_size=32, shuffle=True, seed=0), epochs=10)
 
 
 def _cnn_dlcourse(nn):
@@ -104,19 +108,7 @@ def w3_cnn_digits_dlcourse():
     X = X.reshape(-1, 1, 8, 8)  # (N, C, H, W)
     model = _cnn_dlcourse(nn)
     opt = optim.Adam(model.parameters(), lr=3e-3)
-    loader = DataLoader(X, y, batch_size=64, shuffle=True, seed=0)
-    loss_fn = nn.CrossEntropyLoss()
-
-    def run():
-        for _ in range(5):
-            for xb, yb in loader:
-                opt.zero_grad()
-                loss = loss_fn(model(xb), yb)
-                loss.backward()
-                opt.step()
-        return loss.item()
-
-    return run
+    return _dlcourse_epochs(model, opt, DataLoader(X, y, batch_size=64, shuffle=True, seed=0), epochs=5)
 
 
 def w4_lstm_sine_dlcourse():
