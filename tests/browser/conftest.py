@@ -88,6 +88,27 @@ def wait_until_lab_answers(process: subprocess.Popen, url: str, timeout: float) 
     raise TimeoutError(f"jupyter lab did not answer {url} within {timeout:.0f} s")
 
 
+def serve_lab(command, *, cwd, env, root, state, port, token):
+    """Start `jupyter lab` (command), wait until /lab answers, yield a LabServer, stop it afterwards."""
+    log_path = state / "jupyter-lab.log"
+    with open(log_path, "wb") as log:
+        process = subprocess.Popen(command, cwd=cwd, env=env, stdout=log, stderr=subprocess.STDOUT)
+    server = LabServer(f"http://127.0.0.1:{port}/", token, root, log_path)
+    try:
+        wait_until_lab_answers(process, server.url, STARTUP_TIMEOUT)
+    except (RuntimeError, TimeoutError) as error:
+        process.kill()
+        process.wait()
+        pytest.fail(f"{error}\n--- jupyter lab log ---\n{server.log()}")
+    yield server
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait()
+
+
 @pytest.fixture(scope="session")
 def lab_server(tmp_path_factory):
     """JupyterLab serving notebooks/, as `make lab` starts it, for the whole session."""
@@ -110,23 +131,7 @@ def lab_server(tmp_path_factory):
     )
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"))
     env.pop("MPLBACKEND", None)  # kernels get the learner's default (inline / ipympl), not Agg
-    log_path = state / "jupyter-lab.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LabServer(f"http://127.0.0.1:{port}/", token, NOTEBOOKS, log_path)
-    try:
-        wait_until_lab_answers(process, server.url, STARTUP_TIMEOUT)
-    except (RuntimeError, TimeoutError) as error:
-        process.kill()
-        process.wait()
-        pytest.fail(f"{error}\n--- jupyter lab log ---\n{server.log()}")
-    yield server
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    yield from serve_lab(command, cwd=REPO, env=env, root=NOTEBOOKS, state=state, port=port, token=token)
 
 
 @pytest.fixture(scope="session")

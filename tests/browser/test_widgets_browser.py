@@ -14,7 +14,6 @@ import json
 import os
 import secrets
 import shutil
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -22,7 +21,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from tests.browser.conftest import REPO, STARTUP_TIMEOUT, LabServer, free_port, wait_until_lab_answers
+from tests.browser.conftest import REPO, free_port, serve_lab
 
 pytestmark = pytest.mark.browser
 
@@ -73,23 +72,7 @@ def demo_lab(tmp_path_factory):
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.pop("MPLBACKEND", None)
-    log_path = state / "jupyter-lab.log"
-    with open(log_path, "wb") as log:
-        process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
-    server = LabServer(f"http://127.0.0.1:{port}/", token, root, log_path)
-    try:
-        wait_until_lab_answers(process, server.url, STARTUP_TIMEOUT)
-    except (RuntimeError, TimeoutError) as error:
-        process.kill()
-        process.wait()
-        pytest.fail(f"{error}\n--- jupyter lab log ---\n{server.log()}")
-    yield server
-    process.terminate()
-    try:
-        process.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait()
+    yield from serve_lab(command, cwd=root, env=env, root=root, state=state, port=port, token=token)
 
 
 def pixels(png: bytes) -> np.ndarray:
