@@ -4,7 +4,8 @@ Runs tests/browser/notebooks/landscape_demo.ipynb (a copy, so nothing is saved i
 Run All, then checks: no error output, ipympl canvases and widget sliders rendered, a slider move
 redraws the canvas (pixels differ), and the landscape animation's frames per second (a JavaScript
 counter of the canvas's drawImage calls while the Play widget runs). Screenshots go to
-artifacts/screenshots/, the README's pictures to docs/img/.
+artifacts/screenshots/; with DLCOURSE_UPDATE_README_IMAGES=1 the README's pictures in docs/img/ are
+refreshed too (off by default, so a test run never changes tracked files).
 """
 
 from __future__ import annotations
@@ -26,7 +27,11 @@ from tests.browser.conftest import REPO, free_port, serve_lab
 pytestmark = pytest.mark.browser
 
 DEMO = Path(__file__).parent / "notebooks" / "landscape_demo.ipynb"
-README_IMAGES = REPO / "docs" / "img"
+README_IMAGES = (
+    REPO / "docs" / "img"
+    if os.environ.get("DLCOURSE_UPDATE_README_IMAGES") == "1"
+    else REPO / "artifacts" / "screenshots"
+)
 TIMEOUT_MS = 90_000
 CANVAS = ".jupyter-matplotlib-canvas-div canvas"
 
