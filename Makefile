@@ -25,8 +25,8 @@ ORACLES := torch==2.13.0 scipy==1.17.1 micrograd==0.1.0
 # --nbval-current-env: the kernel is this .venv's Python, whatever kernelspec the machine has.
 NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=120
 # Only paths that exist: a fresh clone has no empty folders.
-TEST_PATHS := $(wildcard tests notebooks)
-LINT_PATHS := $(wildcard dlcourse tests notebooks benchmarks)
+TEST_PATHS := $(wildcard tests instructor/chapters)
+LINT_PATHS := $(wildcard dlcourse tests instructor notebooks benchmarks)
 FORMAT_PATHS := $(wildcard dlcourse tests benchmarks)
 # Extra options: make test PYTEST_ARGS="-x -k conv"; make lab LAB_ARGS="--no-browser --port 8899"
 PYTEST_ARGS ?=
@@ -36,7 +36,7 @@ BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help setup oracles lab test lint bench warmup clean distclean
+.PHONY: help setup oracles lab test lint bench warmup release clean distclean
 
 help:  ## list the targets
 	@echo "dlcourse — make targets:"
@@ -69,6 +69,10 @@ oracles: $(ORACLE_STAMP)  ## install the test oracles (torch, scipy); done by ma
 lab: setup  ## warm the Numba cache, then open the course in JupyterLab
 	@$(VENV)/bin/dlcourse warmup || echo "note: 'dlcourse warmup' did not run; kernels compile on first use instead"
 	$(PY) -m jupyter lab notebooks/ $(LAB_ARGS)
+
+# The learners' copies in notebooks/ are generated from the instructors' chapters (a test keeps them in sync).
+release: setup  ## regenerate notebooks/ (learners' copies) from instructor/chapters/
+	$(VENV)/bin/dlcourse release instructor/chapters notebooks --overwrite
 
 warmup: setup  ## compile the Numba kernels into the on-disk cache
 	$(VENV)/bin/dlcourse warmup

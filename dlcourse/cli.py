@@ -1,6 +1,6 @@
 """The `dlcourse` command: release student copies, grade submissions, list exercises, warm the kernels.
 
-dlcourse release notebooks/ release/
+dlcourse release instructor/chapters/ release/
 dlcourse grade submissions/*.ipynb --json report.json --csv grades.csv --timeout 60
 dlcourse list
 dlcourse warmup
@@ -36,7 +36,7 @@ def cmd_release(args) -> int:
     if source.is_file() and source.suffix != ".ipynb":
         raise UsageError(f"{source}: not a notebook")
     try:
-        written = release_directory(source, out_dir)
+        written = release_directory(source, out_dir, overwrite=args.overwrite)
     except ReleaseError as error:
         print(f"dlcourse release: refused, nothing written — {error}", file=sys.stderr)
         return 1
@@ -127,6 +127,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     release.add_argument("source_dir", metavar="SOURCE_DIR", help="chapter notebooks with solutions")
     release.add_argument("out_dir", metavar="OUT_DIR", help="where the student copies go")
+    release.add_argument("--overwrite", action="store_true", help="replace copies that already exist in OUT_DIR")
     release.set_defaults(handler=cmd_release)
 
     grade = commands.add_parser(
@@ -136,7 +137,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument(
         "--source",
         metavar="DIR",
-        help="chapter notebooks with solutions and hidden tests (default: the repository's notebooks/)",
+        help="chapter notebooks with solutions and hidden tests (default: the repository's instructor/chapters/)",
     )
     grade.add_argument("--json", metavar="REPORT", help="write the report(s) as JSON")
     grade.add_argument("--csv", metavar="FILE", help="write a gradebook: a row per submission")
@@ -144,7 +145,7 @@ def build_parser() -> argparse.ArgumentParser:
     grade.set_defaults(handler=cmd_grade)
 
     listing = commands.add_parser("list", help="chapters with their exercises (grade_id) and points")
-    listing.add_argument("--source", metavar="DIR", help="chapter notebooks (default: notebooks/)")
+    listing.add_argument("--source", metavar="DIR", help="chapter notebooks (default: instructor/chapters/)")
     listing.set_defaults(handler=cmd_list)
 
     warmup = commands.add_parser("warmup", help="compile every numba kernel now (instead of on first use)")

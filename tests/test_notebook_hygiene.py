@@ -14,7 +14,8 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+# The instructors' chapters and the learners' copies generated from them.
+NOTEBOOKS = sorted((REPO / "instructor" / "chapters").glob("*.ipynb")) + sorted((REPO / "notebooks").glob("*.ipynb"))
 
 
 def hygiene_problems(path: Path) -> list[str]:
@@ -46,13 +47,13 @@ def hygiene_problems(path: Path) -> list[str]:
     return problems
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
 def test_notebook_is_stored_clean(path):
     problems = hygiene_problems(path)
     assert not problems, f"{path.name}: " + "; ".join(problems) + " (clear all outputs before committing)"
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.name for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[f"{p.parent.name}/{p.name}" for p in NOTEBOOKS])
 def test_notebook_name_is_numbered(path):
     assert re.fullmatch(r"\d\d_[a-z0-9_]+\.ipynb", path.name), f"{path.name}: expected NN_snake_case.ipynb"
 

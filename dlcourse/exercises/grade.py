@@ -64,9 +64,9 @@ class GradeReport:
 
 
 def default_source_dir() -> Path | None:
-    """The repository's `notebooks/`, else a `notebooks/` shipped inside the installed package."""
+    """The repository's `instructor/chapters/` (the chapters with solutions and hidden tests), if there is one."""
     package_dir = Path(__file__).resolve().parents[1]
-    for candidate in (package_dir.parent / "notebooks", package_dir / "notebooks"):
+    for candidate in (package_dir.parent / "instructor" / "chapters",):
         if candidate.is_dir():
             return candidate
     return None

@@ -82,8 +82,10 @@ def chapter_notebooks(source_dir: Path) -> list[Path]:
     return sorted(p for p in source_dir.glob("*.ipynb") if p.is_file())
 
 
-def release_directory(source: Path, out_dir: Path) -> list[Path]:
-    """Release every chapter in `source` (a directory or one notebook) into `out_dir`."""
+def release_directory(source: Path, out_dir: Path, overwrite: bool = False) -> list[Path]:
+    """Release every chapter in `source` (a directory or one notebook) into `out_dir`.
+
+    Existing copies in `out_dir` are replaced only with `overwrite=True` (a learner may have worked in them)."""
     paths = chapter_notebooks(source) if source.is_dir() else [source]
     if not paths:
         raise ReleaseError(f"no notebooks in {source}")
@@ -101,6 +103,9 @@ def release_directory(source: Path, out_dir: Path) -> list[Path]:
         if found:
             raise ReleaseError(f"{path.name}: the student copy would still contain {', '.join(found)}")
         copies.append((out_dir / path.name, released))
+    existing = [target.name for target, _ in copies if target.exists()]
+    if existing and not overwrite:
+        raise ReleaseError(f"{out_dir} already has {', '.join(existing)}; pass --overwrite to replace them")
     out_dir.mkdir(parents=True, exist_ok=True)
     for target, released in copies:  # written only once every chapter passed the leak check
         nbformat.write(released, target)

@@ -7,7 +7,7 @@ from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, 
 from dlcourse.exercises import check
 from dlcourse.perceptron import relu, sigmoid
 
-NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "00_welcome.ipynb", relu=relu, sigmoid=sigmoid)  # from earlier cells
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "00_welcome.ipynb", relu=relu, sigmoid=sigmoid)  # from earlier cells
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("00.weighted_sum", "00_weighted_sum", "weighted_sum"),
     ("00.neuron", "00_neuron", "neuron_output"),

@@ -8,7 +8,7 @@ from dlcourse import data
 from dlcourse.exercises import check
 from dlcourse.perceptron import train_perceptron
 
-NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "01_perceptron.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "01_perceptron.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("01.step", "01_step", "step_function"),
     ("01.perceptron_predict", "01_perceptron_predict", "predict"),

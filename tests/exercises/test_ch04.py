@@ -14,7 +14,7 @@ from exercise_helpers import (
 
 from dlcourse.exercises.checks import check
 
-NOTEBOOK = REPO / "notebooks" / "04_losses.ipynb"
+NOTEBOOK = REPO / "instructor" / "chapters" / "04_losses.ipynb"
 CHAPTER = ChapterNotebook(NOTEBOOK)  # solution cells need nothing but NumPy
 
 

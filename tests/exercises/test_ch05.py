@@ -17,7 +17,7 @@ from dlcourse import optim
 from dlcourse.exercises.ch05 import adam_step, bowl_descent, momentum_step, saddle_escape_steps
 from dlcourse.exercises.checks import check
 
-NOTEBOOK = REPO / "notebooks" / "05_gradient_descent.ipynb"
+NOTEBOOK = REPO / "instructor" / "chapters" / "05_gradient_descent.ipynb"
 CHAPTER = ChapterNotebook(NOTEBOOK)  # solution cells need nothing but NumPy
 
 

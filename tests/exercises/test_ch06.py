@@ -8,7 +8,7 @@ from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, 
 
 from dlcourse.exercises import check
 
-NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "06_backprop.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "06_backprop.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("06.mul_backward", "06_mini_engine", "mul_backward"),
     ("06.tanh_backward", "06_mini_engine", "tanh_backward"),

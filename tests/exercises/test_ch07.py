@@ -8,7 +8,7 @@ from dlcourse import data
 from dlcourse.cluster import kmeans
 from dlcourse.exercises.ch07 import ELBOW_K, mystery_centres
 
-NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "07_regression_classification_clustering.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "07_regression_classification_clustering.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("07.softmax_cross_entropy", "07_softmax_cross_entropy", "softmax_cross_entropy"),
     ("07.accuracy", "07_accuracy", "classification_accuracy"),

@@ -7,7 +7,7 @@ from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, 
 from dlcourse import nn
 from dlcourse.exercises import check
 
-NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "08_cnn.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "08_cnn.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("08.conv2d_single", "08_conv2d_single", "conv2d_single"),
     ("08.output_size", "08_output_size", "output_size"),

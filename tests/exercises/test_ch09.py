@@ -7,7 +7,7 @@ from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, 
 from dlcourse import nn
 from dlcourse.exercises import check
 
-NOTEBOOK = ChapterNotebook(REPO / "notebooks" / "09_rnn_lstm.ipynb")
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "09_rnn_lstm.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("09.rnn_step", "09_rnn_step", "rnn_step"),
     ("09.lstm_step", "09_lstm_step", "lstm_step"),

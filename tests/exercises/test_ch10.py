@@ -20,7 +20,7 @@ from dlcourse.exercises.ch10 import OVERFIT_SETTINGS, early_stopping_epoch
 from dlcourse.exercises.checks import check
 from dlcourse.train import EarlyStopping, fit
 
-NOTEBOOK = REPO / "notebooks" / "10_overfitting.ipynb"
+NOTEBOOK = REPO / "instructor" / "chapters" / "10_overfitting.ipynb"
 CHAPTER = ChapterNotebook(NOTEBOOK)  # solution cells need nothing but NumPy
 
 

@@ -26,7 +26,7 @@ from dlcourse.exercises.ch11 import (
 from dlcourse.exercises.checks import check
 from dlcourse.viz import universal
 
-NOTEBOOK = REPO / "notebooks" / "11_universal_approximation.ipynb"
+NOTEBOOK = REPO / "instructor" / "chapters" / "11_universal_approximation.ipynb"
 CHAPTER = ChapterNotebook(NOTEBOOK, bump=bump)  # sum_of_bumps may use the learner's bump (defined just before)
 
 

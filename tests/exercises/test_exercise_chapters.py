@@ -10,7 +10,7 @@ from dlcourse.exercises import checks, markup, registry
 from dlcourse.exercises.grade import grade_notebook
 from dlcourse.exercises.release import leaks, release_notebook
 
-CHAPTERS = sorted((REPO / "notebooks").glob("*.ipynb"))
+CHAPTERS = sorted((REPO / "instructor" / "chapters").glob("*.ipynb"))
 CHAPTER_PARAMS = [pytest.param(path, id=path.stem) for path in CHAPTERS] or [
     pytest.param(None, id="no-chapters", marks=pytest.mark.skip(reason="no chapter notebooks in notebooks/ yet"))
 ]
