@@ -70,8 +70,10 @@ lab: setup  ## warm the Numba cache, then open the course in JupyterLab
 	@$(VENV)/bin/dlcourse warmup || echo "note: 'dlcourse warmup' did not run; kernels compile on first use instead"
 	$(PY) -m jupyter lab notebooks/ $(LAB_ARGS)
 
-# The learners' copies in notebooks/ are generated from the instructors' chapters (a test keeps them in sync).
-release: setup  ## regenerate notebooks/ (learners' copies) from instructor/chapters/
+# After editing instructor/chapters/ or instructor/checks/: re-record the learners' check data (shipped in the
+# package, answers only as salted hashes) and regenerate the learners' copies in notebooks/ (tests keep all in sync).
+release: setup  ## re-record the check data and regenerate notebooks/ (learners' copies) from instructor/
+	$(VENV)/bin/dlcourse record-checks
 	$(VENV)/bin/dlcourse release instructor/chapters notebooks --overwrite
 
 warmup: setup  ## compile the Numba kernels into the on-disk cache

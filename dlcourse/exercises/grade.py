@@ -1,31 +1,54 @@
-"""`dlcourse grade`: run a submission in a fresh kernel and score each graded test cell.
+"""`dlcourse grade`: score submissions in throwaway sandboxes, with verdicts decided outside them.
 
-1. Find the submission's chapter in the source directory (same file name, else most shared grade_ids).
-2. Restore every locked cell from the source chapter — test cells come back *with* their hidden tests,
-   even if the learner edited or deleted them.
-3. Run the cells one by one in one kernel; an error costs only that cell, and a cell that runs
-   longer than the timeout is interrupted so the rest of the notebook still runs.
-4. A test cell earns its points if it ran without error.
+For each chapter, once: the instructor's chapter runs in a sandbox and its hidden probes report the
+expected values (cached on disk, keyed by the chapter's and its checks' contents).
+For each submission:
+1. read it, find the student (from its path) and the chapter (from its grade_ids), note tampering;
+2. rebuild it: the learner's cells + every locked cell from the instructor's chapter, the numbers cell
+   from the roster (submission.py);
+3. run it in a fresh sandbox (isolation.py): each cell with a deadline, output capped, a kernel that
+   dies or ignores interrupts replaced and brought back by replaying what had run (runner.py);
+4. compare each test cell's probe values with the expected ones in this process (verdicts.py).
+A test earns its points only when its probes computed the right values; nothing the submission's kernel
+says about itself (errors, check() results, printed text) counts.
 """
 
-import copy
-import os
-import subprocess
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
 import time
-import uuid
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nbformat
 
 from dlcourse.exercises import markup
-from dlcourse.exercises.release import chapter_notebooks
+from dlcourse.exercises import spec as S
+from dlcourse.exercises.encoding import decode, encode
+from dlcourse.exercises.isolation import Isolation
+from dlcourse.exercises.release import chapter_notebooks, chapter_spec_for, default_checks_dir, numbers_cell_for
+from dlcourse.exercises.runner import CellResult, KernelRunner, OutputBudget
+from dlcourse.exercises.submission import (
+    SubmissionError,
+    bypass_attempts,
+    match_chapter,
+    read_notebook,
+    rebuild,
+    student_of,
+    tampering,
+    units,
+)
+from dlcourse.exercises.verdicts import judge_test
 
-TIMEOUT_ENAME = "TimeoutError"
+MAX_RESTARTS = 3
+STATUSES = ("graded", "tampered", "timeout", "error", "unreadable")
 
 
 class GradeError(Exception):
-    """A submission that cannot be graded (not a notebook, no matching source chapter)."""
+    """Grading cannot start (no chapters, a broken instructor chapter, no sandbox)."""
 
 
 @dataclass
@@ -34,15 +57,24 @@ class ExerciseResult:
     points: float
     max_points: float
     passed: bool
-    error: str | None = None
+    message: str | None = None
 
 
 @dataclass
-class GradeReport:
-    notebook: str
-    source: str
+class SubmissionResult:
+    """One row of the gradebook: every submission given gets exactly one."""
+
+    path: str
+    student: str
+    chapter: str = ""
+    status: str = "graded"
+    reason: str = ""
     exercises: list[ExerciseResult] = field(default_factory=list)
+    flags: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
     seconds: float = 0.0
+    sandbox: str = ""
+    sha256: str = ""
 
     @property
     def score(self) -> float:
@@ -53,237 +85,256 @@ class GradeReport:
         return sum(e.max_points for e in self.exercises)
 
     def as_dict(self) -> dict:
-        return {
-            "notebook": self.notebook,
-            "source": self.source,
-            "score": self.score,
-            "max_score": self.max_score,
-            "seconds": round(self.seconds, 2),
-            "exercises": [asdict(e) for e in self.exercises],
-        }
+        data = asdict(self)
+        data.update(score=self.score, max_score=self.max_score, seconds=round(self.seconds, 2))
+        return data
+
+    @classmethod
+    def from_dict(cls, data: dict) -> SubmissionResult:
+        data = {k: v for k, v in data.items() if k in cls.__dataclass_fields__}
+        data["exercises"] = [ExerciseResult(**e) for e in data.get("exercises", [])]
+        return cls(**data)
 
 
 def default_source_dir() -> Path | None:
     """The repository's `instructor/chapters/` (the chapters with solutions and hidden tests), if there is one."""
-    package_dir = Path(__file__).resolve().parents[1]
-    for candidate in (package_dir.parent / "instructor" / "chapters",):
-        if candidate.is_dir():
-            return candidate
-    return None
+    candidate = Path(__file__).resolve().parents[2] / "instructor" / "chapters"
+    return candidate if candidate.is_dir() else None
 
 
-def read_notebook(path: Path) -> nbformat.NotebookNode:
-    """Read a notebook, or raise GradeError with a one-line reason."""
-    if not path.is_file():
-        raise GradeError(f"{path}: no such file")
+def file_sha256(path: Path) -> str:
     try:
-        return nbformat.read(path, as_version=4)
-    except Exception as error:  # JSON errors, schema errors, binary files: all "not a notebook"
-        raise GradeError(f"{path}: not a notebook ({type(error).__name__})") from None
+        return hashlib.sha256(Path(path).read_bytes()).hexdigest()
+    except OSError:
+        return ""
 
 
-def _ids(nb) -> set[str]:
-    return {markup.grade_id(c) for c in nb.cells if markup.grade_id(c)}
+@dataclass
+class Settings:
+    timeout: float = 60.0  # per cell
+    submission_timeout: float | None = None  # whole submission; default: 10 × timeout + 120 s
+    jobs: int = 1
+    cache_dir: Path | None = None
+
+    @property
+    def budget(self) -> float:
+        return self.submission_timeout if self.submission_timeout else 10 * self.timeout + 120
 
 
-def find_source(submission_path: Path, submission, source_dir: Path) -> Path:
-    """The source chapter a submission belongs to."""
-    chapters = chapter_notebooks(source_dir)
-    for chapter in chapters:
-        if chapter.name == submission_path.name:
-            return chapter
-    overlap = {chapter: len(_ids(submission) & _ids(read_notebook(chapter))) for chapter in chapters}
-    best = max(overlap, key=overlap.get, default=None)
-    if best is None or overlap[best] == 0:
-        raise GradeError(f"{submission_path}: no chapter in {source_dir} has its exercises (by grade_id)")
-    return best
+class Grader:
+    """Grades submissions of the chapters in `source_dir` (see the module docstring)."""
+
+    def __init__(
+        self,
+        source_dir: Path,
+        isolation: Isolation,
+        settings: Settings | None = None,
+        checks_dir: Path | None = None,
+        roster: dict[str, int] | None = None,
+    ):
+        self.source_dir = Path(source_dir)
+        self.isolation = isolation
+        self.settings = settings or Settings()
+        self.checks_dir = default_checks_dir(self.source_dir) if checks_dir is None else Path(checks_dir)
+        self.roster = roster
+        paths = chapter_notebooks(self.source_dir)
+        if not paths:
+            raise GradeError(f"no chapter notebooks in {self.source_dir}")
+        self.sources = {p.name: nbformat.read(p, as_version=4) for p in paths}
+        self.source_paths = {p.name: p for p in paths}
+        self._specs: dict[str, S.ChapterSpec | None] = {}
+        self._expected: dict[str, dict[str, list[dict]]] = {}
+        self._expected_locks: dict[str, asyncio.Lock] = {}
+
+    # ------------------------------------------------------------------ the instructor's side
+    def chapter_spec(self, name: str) -> S.ChapterSpec | None:
+        if name not in self._specs:
+            self._specs[name] = chapter_spec_for(self.source_paths[name], self.checks_dir)
+        return self._specs[name]
+
+    def _cache_key(self, name: str) -> str:
+        digest = hashlib.sha256(self.source_paths[name].read_bytes())
+        spec = self.chapter_spec(name)
+        if spec is not None:
+            digest.update(Path(spec.path).read_bytes())
+        from dlcourse import __version__
+
+        digest.update(__version__.encode())
+        return digest.hexdigest()[:20]
+
+    async def expected(self, name: str) -> dict[str, list[dict]]:
+        """grade_id → the probe records of the instructor's solution (run once, then cached)."""
+        lock = self._expected_locks.setdefault(name, asyncio.Lock())
+        async with lock:
+            if name not in self._expected:
+                self._expected[name] = await self._expected_uncached(name)
+        return self._expected[name]
+
+    async def _expected_uncached(self, name: str) -> dict[str, list[dict]]:
+        cache = None
+        if self.settings.cache_dir is not None:
+            cache = Path(self.settings.cache_dir) / f"{Path(name).stem}-{self._cache_key(name)}.json"
+            if cache.is_file():
+                stored = json.loads(cache.read_text(encoding="utf-8"))
+                return {gid: [decode_record(r) for r in records] for gid, records in stored.items()}
+        source = self.sources[name]
+        spec = self.chapter_spec(name)
+        numbers_source = numbers_cell_for(spec, S.DEFAULT_SEED) if spec and spec.sampler else None
+        nb, _ = rebuild(source, source, numbers_source)
+        results, _ = await self._run(nb, timeout=max(self.settings.timeout, 300))
+        plan = units(nb)
+        expected: dict[str, list[dict]] = {}
+        for unit, result in zip(plan, results):
+            if unit.role != "probes":
+                continue
+            failed = [r for r in result.probes if "error" in r] if result else []
+            if result is None or not result.ok or failed or not result.probes:
+                why = result.error if result and result.error else (failed[0]["error"] if failed else "no probes ran")
+                raise GradeError(f"{name}: the instructor's solution fails its own probes in {unit.grade_id}: {why}")
+            expected[unit.grade_id] = result.probes
+        if cache is not None:
+            cache.parent.mkdir(parents=True, exist_ok=True)
+            stored = {gid: [encode_record(r) for r in records] for gid, records in expected.items()}
+            cache.write_text(json.dumps(stored), encoding="utf-8")
+        return expected
+
+    # ------------------------------------------------------------------ running
+    async def _run(self, nb, timeout: float | None = None) -> tuple[list[CellResult | None], str | None]:
+        """Run every unit of `nb` in a fresh sandbox; results per unit (None: not run) and why it stopped early."""
+        plan = units(nb)
+        timeout = timeout or self.settings.timeout
+        deadline = time.monotonic() + max(self.settings.budget, timeout)
+        results: list[CellResult | None] = [None] * len(plan)
+        stopped = None
+        async with self.isolation.kernel() as manager:
+            runner = KernelRunner(manager, timeout=timeout, budget=OutputBudget())
+            await runner.start()
+            restarts = 0
+            try:
+                for index, unit in enumerate(plan):
+                    left = deadline - time.monotonic()
+                    if left <= 0:
+                        stopped = f"the submission ran out of its time budget ({self.settings.budget:g} s)"
+                        break
+                    result = await runner.run(unit.code, timeout=min(timeout, left))
+                    results[index] = result
+                    if result.status in ("unresponsive", "dead"):
+                        restarts += 1
+                        if restarts > MAX_RESTARTS:
+                            stopped = f"the kernel had to be replaced more than {MAX_RESTARTS} times"
+                            break
+                        if not await self._replay(runner, plan[:index], results[:index], deadline):
+                            stopped = "after a restart, the cells that had run before could not be run again"
+                            break
+            finally:
+                await runner.shutdown()
+        return results, stopped
+
+    async def _replay(self, runner: KernelRunner, plan, results, deadline: float) -> bool:
+        """A fresh kernel, brought back to where we were: the cells that ran fine, each on a short leash."""
+        await runner.restart()
+        for unit, result in zip(plan, results):
+            if result is None or not result.ok or unit.role == "probes":
+                continue
+            left = deadline - time.monotonic()
+            leash = min(runner.timeout, 2 * result.seconds + 2.0, left)  # a cell that hangs only now costs little
+            if leash <= 0 or not (await runner.run(unit.code, timeout=leash)).ok:
+                return False
+        return True
+
+    # ------------------------------------------------------------------ one submission
+    def numbers_for(self, student: str, spec: S.ChapterSpec | None) -> tuple[Any, str | None, list[str]]:
+        """The learner's numbers, the numbers cell to restore, and flags (a student missing from the roster)."""
+        if spec is None or spec.sampler is None:
+            return (spec.numbers() if spec else None), None, []
+        flags = []
+        seed = S.DEFAULT_SEED
+        if self.roster is not None:
+            if student in self.roster:
+                seed = self.roster[student]
+            else:
+                flags.append(f"student {student!r} is not in the roster: graded with the public numbers (seed 0)")
+        return spec.numbers(seed), numbers_cell_for(spec, seed), flags
+
+    async def grade(self, path: Path) -> SubmissionResult:
+        """Grade one submission; never raises for anything the submission did."""
+        started = time.monotonic()
+        path = Path(path)
+        result = SubmissionResult(
+            path=str(path), student=student_of(path), sandbox=self.isolation.name, sha256=file_sha256(path)
+        )
+        try:
+            submission = read_notebook(path)
+            result.chapter, name_flags = match_chapter(path, submission, self.sources)
+        except SubmissionError as error:
+            result.status, result.reason = "unreadable", str(error)
+            result.seconds = time.monotonic() - started
+            return result
+        source = self.sources[result.chapter]
+        spec = self.chapter_spec(result.chapter)
+        numbers, numbers_source, roster_flags = self.numbers_for(result.student, spec)
+        result.flags = name_flags + tampering(submission, source) + bypass_attempts(submission) + roster_flags
+        theirs = [c.get("source", "") for c in submission.cells if markup.is_numbers_cell(c)]
+        if numbers_source is not None and theirs and theirs[0] != numbers_source:
+            result.flags.append(
+                "the numbers cell is not the one released to this student: graded with their own numbers"
+            )
+        nb, result.notes = rebuild(submission, source, numbers_source)
+        tests = [(markup.grade_id(c), float(markup.nbgrader_meta(c)["points"])) for c in markup.test_cells(source)]
+        try:
+            expected = await self.expected(result.chapter)
+            runs, stopped = await self._run(nb)
+        except GradeError:
+            raise
+        except Exception as error:  # the sandbox or kernel could not start: this row says so
+            result.status, result.reason = "error", f"could not run the submission: {type(error).__name__}: {error}"
+            result.exercises = [ExerciseResult(gid, 0.0, pts, False, "not run") for gid, pts in tests]
+            result.seconds = time.monotonic() - started
+            return result
+        by_unit = {}
+        for unit, run in zip(units(nb), runs):
+            by_unit.setdefault((unit.role, unit.grade_id), run)
+        for grade_id, points in tests:
+            probes_run = by_unit.get(("probes", grade_id))
+            visible = by_unit.get(("test", grade_id))
+            if probes_run is None:
+                message = stopped or "not run"
+            else:
+                message = judge_test(expected[grade_id], probes_run.probes, spec, numbers)
+                if message is not None and visible is not None and visible.error:
+                    message = f"{message} (the visible check said: {visible.error.splitlines()[0][:200]})"
+            passed = message is None
+            result.exercises.append(ExerciseResult(grade_id, points if passed else 0.0, points, passed, message))
+        if stopped:
+            result.status, result.reason = "timeout", stopped
+        elif result.flags:
+            result.status, result.reason = "tampered", "; ".join(result.flags)
+        result.seconds = time.monotonic() - started
+        return result
+
+    async def grade_all(self, paths: list[Path], on_result=None) -> list[SubmissionResult]:
+        """Grade `paths` with up to `settings.jobs` sandboxes at once; `on_result(r)` as each one finishes."""
+        semaphore = asyncio.Semaphore(max(1, self.settings.jobs))
+
+        async def one(path):
+            async with semaphore:
+                result = await self.grade(path)
+            if on_result is not None:
+                on_result(result)
+            return result
+
+        return list(await asyncio.gather(*(one(p) for p in paths)))
 
 
-def _fresh_copy(cell, keep_id: str | None):
-    restored = copy.deepcopy(cell)
-    if restored.cell_type == "code":
-        restored.outputs, restored.execution_count = [], None
-    if keep_id:
-        restored["id"] = keep_id
-    elif "id" in restored:
-        restored["id"] = uuid.uuid4().hex[:8]  # a re-inserted cell must not clash with the learner's ids
-    return restored
+def encode_record(record: dict) -> dict:
+    out = {k: v for k, v in record.items() if k != "value"}
+    if "value" in record:
+        out["value"] = encode(record["value"])
+    return out
 
 
-def restore_locked_cells(submission, source):
-    """A copy of `submission` whose locked cells (tests + hidden tests) are exactly the source's."""
-    nb = copy.deepcopy(submission)
-    locked = {markup.grade_id(c): c for c in source.cells if markup.is_locked(c) and markup.grade_id(c)}
-    restored = set()
-    for index, cell in enumerate(nb.cells):
-        ident = markup.grade_id(cell)
-        if ident in locked and ident not in restored:
-            nb.cells[index] = _fresh_copy(locked[ident], keep_id=cell.get("id"))
-            restored.add(ident)
-    # Deleted locked cells go back after the nearest earlier source cell the submission still has.
-    after = -1
-    for cell in source.cells:
-        ident = markup.grade_id(cell)
-        position = next((i for i, c in enumerate(nb.cells) if ident and markup.grade_id(c) == ident), None)
-        if position is not None:
-            after = position
-        elif ident in locked:
-            nb.cells.insert(after + 1, _fresh_copy(cell, keep_id=None))
-            after += 1
-    return nb
-
-
-def _error_text(ename: str, evalue: str) -> str:
-    """'NameError: name 'x' is not defined'; a bare NotImplementedError means the stub is still there."""
-    if ename == "NotImplementedError" and not evalue:
-        evalue = "not implemented yet (the exercise still has its stub)"
-    return f"{ename}: {evalue}"
-
-
-def _kernel_env() -> dict:
-    """The grader's environment, plus the directory holding this dlcourse (so the kernel imports it)."""
-    env = dict(os.environ)
-    root = str(Path(__file__).resolve().parents[2])
-    env["PYTHONPATH"] = os.pathsep.join(p for p in (root, env.get("PYTHONPATH")) if p)
-    return env
-
-
-def execute(nb, cwd: Path, timeout: float) -> dict[int, str | None]:
-    """Run every code cell of `nb` (outputs land in `nb`); per cell index: None if it ran, else the error."""
-    from nbclient import NotebookClient
-    from nbclient.exceptions import DeadKernelError
-    from nbclient.util import run_sync
-
-    replies: dict[int, dict] = {}
-    timeout_reply = {
-        "ename": TIMEOUT_ENAME,
-        "evalue": f"the cell ran longer than {timeout:g} s and was stopped",
-        "traceback": [],
-    }
-    client = NotebookClient(
-        nb,
-        timeout=timeout,
-        interrupt_on_timeout=True,  # interrupt, keep the kernel (and the learner's variables) alive
-        error_on_timeout=timeout_reply,
-        allow_errors=True,
-        kernel_name="python3",
-        shutdown_kernel="immediate",
-        resources={"metadata": {"path": str(cwd)}},
-        on_cell_executed=lambda cell, cell_index, execute_reply: replies.__setitem__(cell_index, execute_reply),
-    )
-    results: dict[int, str | None] = {}
-
-    async def restart() -> None:
-        """A fresh kernel, brought back to where we were by replaying the cells that ran fine."""
-        await client.km.restart_kernel(now=True)
-        await client.kc.wait_for_ready(timeout=60)
-        for earlier in [i for i, error in results.items() if error is None]:
-            await client.async_execute_cell(copy.deepcopy(nb.cells[earlier]), -2)
-
-    async def responsive() -> bool:
-        """After an interrupt: does the kernel answer again within a few seconds?"""
-        probe = nbformat.v4.new_code_cell("pass")
-        replies.pop(-1, None)
-        client.timeout, saved = 10, client.timeout
-        await client.async_execute_cell(probe, -1)
-        client.timeout = saved
-        return replies.get(-1, {}).get("content", {}).get("status") == "ok"
-
-    async def run_all() -> None:
-        # The kernel process's own log (not the learner's output, which comes over ZMQ) is noise here.
-        async with client.async_setup_kernel(env=_kernel_env(), stderr=subprocess.DEVNULL):
-            await client.kc.wait_for_ready(timeout=60)
-            for index, cell in enumerate(nb.cells):
-                if cell.cell_type != "code":
-                    continue
-                try:
-                    await client.async_execute_cell(cell, index, execution_count=index + 1)
-                except DeadKernelError:
-                    results[index] = "DeadKernelError: the kernel died (a crash, or out of memory)"
-                    await restart()
-                    continue
-                content = replies.get(index, {}).get("content", {})
-                if content.get("status") != "error":
-                    results[index] = None
-                    continue
-                results[index] = _error_text(content.get("ename"), content.get("evalue"))
-                if content.get("ename") == TIMEOUT_ENAME and not await responsive():
-                    await restart()  # the interrupt did not stop it: a new kernel beats hanging forever
-
-    run_sync(run_all)()
-    return results
-
-
-def _cause(nb, results, index: int) -> str | None:
-    """Why a test probably failed: an earlier cell of its exercise timed out or killed the kernel."""
-    for earlier in range(index - 1, -1, -1):
-        cell = nb.cells[earlier]
-        if markup.is_test(cell):
-            break
-        error = results.get(earlier) or ""
-        if error.startswith((TIMEOUT_ENAME, "DeadKernelError")):
-            return f"{markup.grade_id(cell) or f'cell {earlier}'}: {error.split(': ', 1)[1]}"
-    return None
-
-
-def grade_notebook(path: Path, source_path: Path, timeout: float = 60) -> GradeReport:
-    """Grade one submission against its source chapter."""
-    started = time.perf_counter()
-    submission, source = read_notebook(path), read_notebook(source_path)
-    nb = restore_locked_cells(submission, source)
-    results = execute(nb, path.resolve().parent, timeout)
-    report = GradeReport(notebook=str(path), source=str(source_path))
-    by_id = {markup.grade_id(c): i for i, c in reversed(list(enumerate(nb.cells))) if markup.grade_id(c)}
-    for cell in markup.test_cells(source):
-        ident, max_points = markup.grade_id(cell), markup.nbgrader_meta(cell)["points"]
-        index = by_id[ident]
-        error, cause = results.get(index), _cause(nb, results, index)
-        if error is not None and cause is not None:
-            error = f"{cause}; then {error}"  # the cause first: it is what the learner must fix
-        passed = error is None
-        report.exercises.append(ExerciseResult(ident, max_points if passed else 0, max_points, passed, error))
-    report.seconds = time.perf_counter() - started
-    return report
-
-
-def _number(value: float) -> str:
-    return f"{value:g}"
-
-
-def format_table(report: GradeReport) -> str:
-    """The human-readable summary printed by `dlcourse grade`."""
-    width = max([len(e.grade_id) for e in report.exercises] + [len("exercise")])
-    lines = [
-        f"{report.notebook}  (source: {Path(report.source).name}, {report.seconds:.1f} s)",
-        f"  {'exercise':<{width}}  {'points':>9}  result",
-    ]
-    for e in report.exercises:
-        first_line = (e.error or "").split("\n")[0].replace("CheckFailed: ✗ ", "")
-        result = "✓ passed" if e.passed else "✗ " + (first_line[:117] + "..." if len(first_line) > 120 else first_line)
-        points = f"{_number(e.points)} / {_number(e.max_points)}"
-        lines.append(f"  {e.grade_id:<{width}}  {points:>9}  {result}")
-    total = f"{_number(report.score)} / {_number(report.max_score)}"
-    lines.append(f"  {'total':<{width}}  {total:>9}")
-    return "\n".join(lines)
-
-
-def write_json(reports: list[GradeReport], path: Path) -> None:
-    """One report → one JSON object; several → a list of them."""
-    import json
-
-    data = reports[0].as_dict() if len(reports) == 1 else [r.as_dict() for r in reports]
-    path.write_text(json.dumps(data, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-
-
-def write_csv(reports: list[GradeReport], path: Path) -> None:
-    """A gradebook: one row per submission, one column per grade_id, then total and max_total."""
-    import csv
-
-    columns = list(dict.fromkeys(e.grade_id for r in reports for e in r.exercises))
-    with path.open("w", newline="", encoding="utf-8") as f:
-        writer = csv.writer(f)
-        writer.writerow(["notebook", *columns, "total", "max_total"])
-        for r in reports:
-            points = {e.grade_id: _number(e.points) for e in r.exercises}
-            row = [points.get(c, "") for c in columns]
-            writer.writerow([r.notebook, *row, _number(r.score), _number(r.max_score)])
+def decode_record(record: dict) -> dict:
+    out = dict(record)
+    if "value" in record:
+        out["value"] = decode(record["value"])
+    return out

@@ -19,6 +19,8 @@ import nbformat
 BEGIN_SOLUTION, END_SOLUTION = "BEGIN SOLUTION", "END SOLUTION"
 BEGIN_HIDDEN, END_HIDDEN = "BEGIN HIDDEN TESTS", "END HIDDEN TESTS"
 CODE_STUB = ["# YOUR CODE HERE", "raise NotImplementedError()"]  # what nbgrader puts in, too
+VALUE_STUB = "{name} = ...  # YOUR ANSWER HERE"  # a value to set: defined, so later cells say "no answer yet"
+_ASSIGNMENT = re.compile(r"^([A-Za-z_]\w*)\s*=(?!=)")
 TEXT_STUB = "YOUR ANSWER HERE"
 GRADE_ID = re.compile(r"^[A-Za-z0-9_\-]+$")  # nbgrader's schema allows no dots or spaces
 SCHEMA_VERSION = 3
@@ -60,13 +62,27 @@ def region_bodies(source: str, begin: str, end: str) -> list[list[str]]:
     return [lines[r.begin + 1 : r.end] for r in regions(source, begin, end)]
 
 
+def _value_names(body: list[str]) -> list[str] | None:
+    """The names a top-level region only assigns (`lr = 0.1`, one line each), else None."""
+    code = [line for line in body if line.strip() and not line.lstrip().startswith("#")]
+    matches = [_ASSIGNMENT.match(line) for line in code]
+    if not code or not all(matches):
+        return None
+    return list(dict.fromkeys(m.group(1) for m in matches))
+
+
 def replace_solutions(source: str) -> str:
-    """Each solution region → the stub, indented like its BEGIN line; text around it is kept."""
+    """Each solution region → a stub, indented like its BEGIN line; text around it is kept.
+
+    A top-level region that only sets values (`lr = 0.1`) becomes `lr = ...  # YOUR ANSWER HERE`, so the
+    name exists and its check says "no answer yet" instead of a NameError; anything else becomes
+    nbgrader's `raise NotImplementedError()`."""
     lines, out, last = source.split("\n"), [], 0
     for region in regions(source, BEGIN_SOLUTION, END_SOLUTION):
         out += lines[last : region.begin]
         indent = re.match(r"\s*", lines[region.begin]).group(0)
-        out += [indent + stub for stub in CODE_STUB]
+        names = None if indent else _value_names(lines[region.begin + 1 : region.end])
+        out += [VALUE_STUB.format(name=n) for n in names] if names else [indent + stub for stub in CODE_STUB]
         last = region.end + 1
     return "\n".join(out + lines[last:])
 
@@ -102,6 +118,12 @@ def is_locked(cell) -> bool:
 
 def grade_id(cell) -> str | None:
     return nbgrader_meta(cell).get("grade_id")
+
+
+def is_numbers_cell(cell) -> bool:
+    """The locked cell that sets the learner's per-student numbers (grade_id `NN_numbers`)."""
+    ident = grade_id(cell) or ""
+    return cell.cell_type == "code" and ident.endswith("_numbers") and is_locked(cell) and not is_test(cell)
 
 
 def test_cells(nb) -> Iterator:

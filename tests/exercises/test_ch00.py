@@ -2,12 +2,20 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, fails
+from exercise_helpers import (
+    REPO,
+    ChapterNotebook,
+    assert_released_stub_fails,
+    assert_released_value_stub_says_no_answer,
+    fails,
+)
 
 from dlcourse.exercises import check
 from dlcourse.perceptron import relu, sigmoid
 
-NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "00_welcome.ipynb", relu=relu, sigmoid=sigmoid)  # from earlier cells
+NOTEBOOK = ChapterNotebook(
+    REPO / "instructor" / "chapters" / "00_welcome.ipynb", relu=relu, sigmoid=sigmoid
+)  # from earlier cells
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("00.weighted_sum", "00_weighted_sum", "weighted_sum"),
     ("00.neuron", "00_neuron", "neuron_output"),
@@ -70,9 +78,10 @@ def test_layer_forward_wrong_answers_fail(wrong):
 
 
 def test_predicted_output_stub_raises_and_wrong_guesses_fail():
-    with pytest.raises(NotImplementedError):
-        NOTEBOOK.run(NOTEBOOK.released("00_predicted_output"))
-    assert "too small" in fails("00.predicted_output", -0.5)  # forgot that ReLU clips negatives
-    assert "too large" in fails("00.predicted_output", 2.5)
-    fails("00.predicted_output", None)
+    assert_released_value_stub_says_no_answer(
+        NOTEBOOK, "00.predicted_output", "00_predicted_output", "predicted_output"
+    )
+    assert "That is z, the weighted sum" in fails("00.predicted_output", -0.5)  # forgot that ReLU clips negatives
+    assert "2.5 is not the expected value" in fails("00.predicted_output", 2.5)
+    fails("00.predicted_output", None, match="no answer yet")
     check("00.predicted_output", NOTEBOOK.solution("00_predicted_output", "predicted_output"))

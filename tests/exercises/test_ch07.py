@@ -2,11 +2,18 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
+from checks.ch07 import ELBOW_K, mystery_centres
+from exercise_helpers import (
+    REPO,
+    ChapterNotebook,
+    assert_released_stub_fails,
+    assert_released_value_stub_says_no_answer,
+    assert_solution_passes,
+    fails,
+)
 
 from dlcourse import data
 from dlcourse.cluster import kmeans
-from dlcourse.exercises.ch07 import ELBOW_K, mystery_centres
 
 NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "07_regression_classification_clustering.ipynb")
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
@@ -27,9 +34,8 @@ def test_released_function_stub_fails_with_the_friendly_message(exercise_id, gra
     assert_released_stub_fails(NOTEBOOK, exercise_id, grade_id, name)
 
 
-def test_released_value_stub_raises():
-    with pytest.raises(NotImplementedError):
-        NOTEBOOK.run(NOTEBOOK.released("07_elbow_k"))
+def test_released_value_stub_says_no_answer():
+    assert_released_value_stub_says_no_answer(NOTEBOOK, "07.elbow_k", "07_elbow_k", "elbow_k")
 
 
 def _naive(logits, label):
@@ -82,7 +88,9 @@ def test_kmeans_assign_wrong_answers_fail(wrong):
 
 @pytest.mark.parametrize("wrong", [ELBOW_K - 1, ELBOW_K + 1, 1, str(ELBOW_K), True])
 def test_elbow_wrong_answers_fail(wrong):
-    assert "does not meet the requirement" in fails("07.elbow_k", wrong)
+    assert "is not the expected value" in fails("07.elbow_k", wrong) or "expected a whole number" in fails(
+        "07.elbow_k", wrong
+    )
 
 
 def test_the_mystery_data_of_the_notebook_really_bends_at_the_expected_k():

@@ -2,12 +2,23 @@
 
 import numpy as np
 import pytest
-from exercise_helpers import REPO, ChapterNotebook, assert_released_stub_fails, assert_solution_passes, fails
+from exercise_helpers import (
+    REPO,
+    ChapterNotebook,
+    assert_graded_choice,
+    assert_released_stub_fails,
+    assert_released_value_stub_says_no_answer,
+    assert_solution_passes,
+    chapter_specs,
+    exercise_spec,
+    fails,
+)
 
 from dlcourse import nn
 from dlcourse.exercises import check
 
-NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "08_cnn.ipynb")
+PUBLIC = chapter_specs()["08"].numbers(0)
+NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "08_cnn.ipynb", numbers=PUBLIC)
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("08.conv2d_single", "08_conv2d_single", "conv2d_single"),
     ("08.output_size", "08_output_size", "output_size"),
@@ -30,9 +41,8 @@ def test_released_function_stub_fails_with_the_friendly_message(exercise_id, gra
 
 
 @pytest.mark.parametrize(("exercise_id", "grade_id", "name"), VALUES)
-def test_released_value_stub_raises(exercise_id, grade_id, name):
-    with pytest.raises(NotImplementedError):
-        NOTEBOOK.run(NOTEBOOK.released(grade_id))
+def test_released_value_stub_says_no_answer(exercise_id, grade_id, name):
+    assert_released_value_stub_says_no_answer(NOTEBOOK, exercise_id, grade_id, name)
 
 
 # ---------------------------------------------------------------------------------------------- wrong answers
@@ -108,16 +118,19 @@ def test_max_pool_wrong_answers_fail(wrong):
 
 
 def test_conv_params_is_the_library_count_and_near_misses_fail():
-    count = sum(p.size for p in nn.Conv2d(8, 16, kernel_size=3).parameters())
+    n = PUBLIC  # the numbers of the public copy (seed 0)
+    count = sum(p.size for p in nn.Conv2d(n.conv_in, n.conv_out, kernel_size=n.kernel).parameters())
     check("08.conv_params", count)
-    assert "too small" in fails("08.conv_params", 16 * 8 * 3 * 3)  # forgot the biases
-    assert "too small" in fails("08.conv_params", 16 * 3 * 3 + 16)  # forgot the input channels
-    assert "1168" not in fails("08.conv_params", 100)  # the answer is never revealed
+    assert "also has a bias" in fails("08.conv_params", n.conv_out * n.conv_in * n.kernel**2)
+    assert "one kernel per INPUT channel" in fails("08.conv_params", n.conv_out * (n.kernel**2 + 1))
+    assert str(count) not in fails("08.conv_params", 100)  # the answer is never revealed
 
 
-def test_edge_prediction_explains_wrong_and_malformed_answers():
-    assert "LEFT side of a stroke" in fails("08.edge_x", "right")
-    assert "LEFT side of a stroke" in fails("08.edge_x", "everywhere")
-    assert "one of" in fails("08.edge_x", "the edges")
-    assert "one of the strings" in fails("08.edge_x", 3)
-    check("08.edge_x", " Left ")
+def test_conv_params_differ_between_students():
+    chapter = exercise_spec("08.conv_params")
+    answers = {chapter.answer_for(chapter_specs()["08"].numbers(seed)) for seed in range(1, 30)}
+    assert len(answers) > 20, "per-student numbers must give (nearly) everyone a different answer"
+
+
+def test_edge_prediction_is_a_graded_choice(capsys):
+    assert_graded_choice("08.edge_x", " Left ", "right", capsys)

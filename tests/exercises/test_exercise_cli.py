@@ -16,7 +16,9 @@ def run_module(*args):
     return subprocess.run([sys.executable, "-m", "dlcourse", *args], capture_output=True, text=True, env=env)
 
 
-@pytest.mark.parametrize("command", [[], ["release"], ["grade"], ["list"], ["warmup"]])
+@pytest.mark.parametrize(
+    "command", [[], ["release"], ["grade"], ["list"], ["warmup"], ["record-checks"], ["autograder"]]
+)
 def test_help_works_for_every_command(command):
     done = run_module(*command, "--help")
     assert done.returncode == 0, done.stderr
@@ -24,18 +26,28 @@ def test_help_works_for_every_command(command):
 
 
 def test_errors_are_one_line_without_traceback(tmp_path):
-    done = run_module("grade", str(tmp_path / "missing.ipynb"), "--source", str(FIXTURES))
+    done = run_module("grade", str(tmp_path / "missing"), "--source", str(FIXTURES), "--out", str(tmp_path / "r"))
     assert done.returncode == 2
     assert done.stderr.strip().count("\n") == 0 and "Traceback" not in done.stderr
-    assert "no such file" in done.stderr
+    assert "no such file or folder" in done.stderr
 
 
 @pytest.mark.parametrize(
     ("make_args", "message"),
     [
-        (lambda t: ["grade", str(t / "notes.txt"), "--source", str(FIXTURES)], "not a notebook"),
-        (lambda t: ["grade", str(t / "garbage.ipynb"), "--source", str(FIXTURES)], "not a notebook"),
-        (lambda t: ["grade", str(t / "garbage.ipynb"), "--source", str(t / "nowhere")], "not a directory"),
+        (lambda t: ["grade", str(t / "empty"), "--source", str(FIXTURES), "--out", str(t / "r")], "no submissions"),
+        (
+            lambda t: ["grade", str(t / "g.ipynb"), "--source", str(t / "nowhere"), "--out", str(t / "r")],
+            "not a directory",
+        ),
+        (
+            lambda t: ["grade", str(t / "g.ipynb"), "--source", str(FIXTURES), "--out", str(t / "r"), "-j", "0"],
+            "at least 1",
+        ),
+        (
+            lambda t: ["grade", str(t / "g.ipynb"), "--source", str(FIXTURES), "--out", str(t / "r"), "--timeout", "0"],
+            "positive",
+        ),
         (lambda t: ["list", "--source", str(t / "nowhere")], "not a directory"),
         (lambda t: ["release", str(t / "nowhere"), str(t / "out")], "no such directory"),
         (lambda t: ["release", str(t / "notes.txt"), str(t / "out")], "not a notebook"),
@@ -44,6 +56,7 @@ def test_errors_are_one_line_without_traceback(tmp_path):
 def test_bad_input_exits_2_with_a_clear_message(tmp_path, capsys, make_args, message):
     (tmp_path / "notes.txt").write_text("hello")
     (tmp_path / "garbage.ipynb").write_text("{ this is not json")
+    (tmp_path / "empty").mkdir()
     assert main(make_args(tmp_path)) == 2
     err = capsys.readouterr().err
     assert message in err and err.count("\n") == 1

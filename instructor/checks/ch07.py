@@ -1,9 +1,9 @@
-"""Checks for chapter 07 (regression, classification, clustering): softmax cross-entropy of one sample,
-accuracy, the k-means assignment step, and choosing k from an elbow plot."""
+"""Chapter 07 (regression, classification, clustering): softmax cross-entropy of one sample, accuracy,
+the k-means assignment step, and choosing k from an elbow plot."""
 
 import numpy as np
 
-from dlcourse.exercises.registry import Case, function_check, predicate_check
+from dlcourse.exercises.spec import Case, Mistake, function_exercise, value_exercise
 
 
 def _logits_case(rng):
@@ -11,7 +11,7 @@ def _logits_case(rng):
     return Case(rng.normal(scale=3.0, size=n_classes), int(rng.integers(n_classes)))
 
 
-@function_check(
+@function_exercise(
     "07.softmax_cross_entropy",
     cases=[
         Case(np.array([2.0, 1.0, 0.1]), 0),
@@ -21,8 +21,12 @@ def _logits_case(rng):
     ],
     random_case=_logits_case,
     check_dtype=False,
-    hint="loss = −log softmax(z)[y] = log Σⱼ exp(zⱼ) − z_y. Compute the log-sum-exp stably: with m = max(z), "
-    "log Σ exp(zⱼ) = m + log Σ exp(zⱼ − m).",
+    section="§4 'Multi-class classification' (and chapter 03's stable softmax)",
+    hints=(
+        "The loss is minus the log of the probability given to the right class. Can you write it so that no "
+        "exponential is ever taken of a large positive number?",
+        "−log softmax(z)_y = log Σⱼ e^(zⱼ) − z_y, and log Σⱼ e^(zⱼ) = m + log Σⱼ e^(zⱼ − m) with m = max z.",
+    ),
 )
 def softmax_cross_entropy(logits, label):
     """ℓ = −log softmax(z)_y = logsumexp(z) − z_y, computed stably by shifting by max(z)."""
@@ -35,7 +39,7 @@ def _accuracy_case(rng):
     return Case(rng.normal(size=(n, c)), rng.integers(0, c, size=n))
 
 
-@function_check(
+@function_exercise(
     "07.accuracy",
     cases=[
         Case(np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.5]]), np.array([0, 1, 1])),  # 2 of 3
@@ -44,8 +48,18 @@ def _accuracy_case(rng):
     ],
     random_case=_accuracy_case,
     check_dtype=False,
-    hint="The predicted class of each row is the index of its largest score: np.argmax(logits, axis=1). "
-    "Accuracy is the FRACTION of rows where it equals the label (a number between 0 and 1).",
+    section="§4 'Multi-class classification'",
+    hints=(
+        "Which class does a row of scores predict? Then: accuracy is a fraction, not a count.",
+        "The prediction of a row is the index of its largest score; accuracy = (number of rows where it equals "
+        "the label) / (number of rows).",
+    ),
+    mistakes=[
+        Mistake(
+            lambda logits, labels: int(np.sum(np.argmax(logits, axis=1) == labels)),
+            "Accuracy is the fraction of right rows, between 0 and 1.",
+        )
+    ],
 )
 def accuracy(logits, labels):
     """Fraction of rows whose argmax equals the label."""
@@ -57,7 +71,7 @@ def _assign_case(rng):
     return Case(rng.normal(size=(n, d)) * 3, rng.normal(size=(k, d)) * 3)
 
 
-@function_check(
+@function_exercise(
     "07.kmeans_assign",
     cases=[
         Case(np.array([[0.0, 0.0], [10.0, 10.0], [9.0, 1.0]]), np.array([[1.0, 1.0], [9.0, 9.0]])),
@@ -66,8 +80,11 @@ def _assign_case(rng):
     ],
     random_case=_assign_case,
     check_dtype=False,
-    hint="Squared distances from every point to every centre: ((X[:, None, :] − centers[None, :, :]) ** 2).sum("
-    "axis=2) has shape (n, k); each point's label is the argmin over the centres (axis=1).",
+    section="§5 'k-means'",
+    hints=(
+        "Every point needs its distance to every centre — an (n, k) table — and then one choice per point.",
+        "labelᵢ = the index j of the centre with the smallest squared distance ‖xᵢ − cⱼ‖².",
+    ),
 )
 def assign_to_nearest(X, centers):
     """labelᵢ = argminⱼ ‖xᵢ − cⱼ‖²."""
@@ -82,11 +99,13 @@ def mystery_centres(seed: int = 125) -> np.ndarray:
 
 
 ELBOW_K = len(mystery_centres())  # how many blobs the mystery data really has
-
-predicate_check(
+value_exercise(
     "07.elbow_k",
-    lambda k: isinstance(k, int | np.integer) and not isinstance(k, bool) and int(k) == ELBOW_K,
-    requirement="a whole number: the k at the bend of the inertia curve, after which more clusters barely help",
-    hint="Before the elbow every extra centre splits a real group and the inertia drops a lot; after it, "
-    "an extra centre only splits a group in two and the drop is small. Which k is the last big drop?",
+    answer=ELBOW_K,
+    section="§5 'How many clusters? The elbow'",
+    hints=(
+        "Before the elbow every extra centre splits a real group and the inertia drops a lot; after it, an extra "
+        "centre only cuts a group in two.",
+        "Look for the last k whose step down in inertia is still large compared with the steps after it.",
+    ),
 )

@@ -1,10 +1,9 @@
-"""Checks for chapter 08 (CNNs): a 2-D convolution by hand, the output-size formula, 2×2 max pooling,
-the parameters of a convolution layer, and a prediction about what an edge kernel detects."""
+"""Chapter 08 (CNNs): a 2-D convolution by hand, the output-size formula, 2×2 max pooling, the parameters
+of a convolution layer (per-student numbers), and a prediction about what an edge kernel detects."""
 
 import numpy as np
 
-from dlcourse.exercises.checks import describe
-from dlcourse.exercises.registry import Case, exercise, function_check, value_check
+from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise, numbers, value_exercise
 
 _ASYMMETRIC = np.array([[1.0, 2.0], [0.0, -1.0]])  # flipping it changes the result: catches "true" convolution
 
@@ -15,7 +14,12 @@ def _random_conv_case(rng):
     return Case(rng.normal(size=(height, width)), rng.normal(size=(kernel_h, kernel_w)))
 
 
-@function_check(
+def _flipped_convolution(image, kernel):
+    kernel = np.asarray(kernel)[::-1, ::-1]
+    return conv2d_single(image, kernel)
+
+
+@function_exercise(
     "08.conv2d_single",
     cases=[
         Case(np.eye(4), np.ones((2, 2))),
@@ -26,8 +30,18 @@ def _random_conv_case(rng):
     ],
     random_case=_random_conv_case,
     check_dtype=False,
-    hint="out has shape (H − kH + 1, W − kW + 1); out[i, j] = np.sum(image[i:i+kH, j:j+kW] * kernel) — the kernel "
-    "is not flipped (this is what deep-learning libraries call convolution).",
+    section="§2 'The math'",
+    hints=(
+        "Slide the kernel over every position where it fits entirely inside the image. How many positions "
+        "are there along each axis?",
+        "The output is (H − kH + 1) × (W − kW + 1); each entry is the sum of the window times the kernel, "
+        "elementwise. Deep-learning libraries do not flip the kernel.",
+    ),
+    mistakes=[
+        Mistake(
+            _flipped_convolution, "The kernel is not flipped here (deep-learning 'convolution' is cross-correlation)."
+        )
+    ],
 )
 def conv2d_single(image, kernel):
     """out[i, j] = Σ_a Σ_b image[i + a, j + b] · kernel[a, b]: valid (no padding), stride 1."""
@@ -40,7 +54,7 @@ def conv2d_single(image, kernel):
     return out
 
 
-@function_check(
+@function_exercise(
     "08.output_size",
     cases=[
         Case(8, 3, 0, 1),  # the digits with a 3×3 kernel: 6
@@ -55,8 +69,12 @@ def conv2d_single(image, kernel):
         int(rng.integers(5, 40)), int(rng.integers(1, 6)), int(rng.integers(0, 3)), int(rng.integers(1, 4))
     ),
     check_dtype=False,
-    hint="(size + 2·padding − kernel_size) // stride + 1: padding is added on both sides, and a window that "
-    "would stick out past the edge does not count (round down with //).",
+    section="§4 'Padding and stride'",
+    hints=(
+        "Padding adds rows on both sides; a window that would stick out past the edge does not count.",
+        "size_out = ⌊(size + 2·padding − kernel_size) / stride⌋ + 1.",
+    ),
+    mistakes=[Mistake(lambda s, k, p, st: (s + p - k) // st + 1, "Padding is added on BOTH sides.")],
 )
 def output_size(size, kernel_size, padding, stride):
     """⌊(size + 2·padding − kernel_size) / stride⌋ + 1."""
@@ -68,7 +86,7 @@ def _random_pool_case(rng):
     return Case(rng.normal(size=(height, width)))
 
 
-@function_check(
+@function_exercise(
     "08.max_pool_2x2",
     cases=[
         Case(np.arange(16.0).reshape(4, 4)),
@@ -79,8 +97,13 @@ def _random_pool_case(rng):
     ],
     random_case=_random_pool_case,
     check_dtype=False,
-    hint="out[i, j] = the maximum of x[2i:2i+2, 2j:2j+2]; out has shape (H // 2, W // 2), so an odd last "
-    "row or column is ignored (as nn.MaxPool2d(2) does).",
+    section="§7 'Pooling'",
+    hints=(
+        "Cut the map into non-overlapping 2×2 blocks and keep one number per block. What happens to an odd last "
+        "row or column?",
+        "out[i, j] = the maximum of the block in rows 2i, 2i+1 and columns 2j, 2j+1; the output is "
+        "⌊H/2⌋ × ⌊W/2⌋, like nn.MaxPool2d(2).",
+    ),
 )
 def max_pool_2x2(x):
     """out[i, j] = max(x[2i:2i+2, 2j:2j+2]): windows of 2×2, stride 2."""
@@ -90,24 +113,35 @@ def max_pool_2x2(x):
     return blocks.max(axis=(1, 3))
 
 
-value_check(
-    "08.conv_params",
-    16 * 8 * 3 * 3 + 16,
-    hint="Each of the 16 filters has one 3×3 weight per input channel (8 of them), and each filter has one bias. "
-    "Check with sum(p.size for p in nn.Conv2d(8, 16, 3).parameters()).",
+# Each learner counts the parameters of their own convolution layer.
+numbers(
+    lambda rng: {
+        "conv_in": int(rng.integers(2, 17)),
+        "conv_out": int(rng.integers(4, 33)),
+        "kernel": int(rng.choice([3, 5, 7])),
+    },
+    chapter="08",
 )
 
-EDGE_CHOICES = ("left", "right", "top", "bottom", "everywhere")
+value_exercise(
+    "08.conv_params",
+    answer=lambda n: n.conv_out * (n.conv_in * n.kernel * n.kernel + 1),
+    section="§6 'Channels: many filters, many maps'",
+    hints=(
+        "Each filter looks at every input channel through its own kernel-sized window of weights — and has one more "
+        "number of its own.",
+        "A filter has conv_in · kernel² weights and one bias; the layer has conv_out filters.",
+    ),
+    mistakes=[
+        Mistake(lambda n: n.conv_out * n.conv_in * n.kernel * n.kernel, "Each filter also has a bias."),
+        Mistake(lambda n: n.conv_out * (n.kernel * n.kernel + 1), "A filter has one kernel per INPUT channel."),
+    ],
+)
 
-
-@exercise("08.edge_x", hint="Try the 'edge x' preset in the convolution explorer and look at a vertical stroke.")
-def _edge_x(answer):
-    assert isinstance(answer, str), f"answer with one of the strings {EDGE_CHOICES}, got {describe(answer)}"
-    answer = answer.strip().lower()
-    assert answer in EDGE_CHOICES, f"answer with one of {EDGE_CHOICES}, got {answer!r}"
-    assert answer == "left", (
-        "the kernel computes (sum of its right column) − (sum of its left column) of each 3×3 window. That is "
-        "largest where the window's right column lies on the ink and its left column on the background — at the "
-        "LEFT side of a stroke. The right side of a stroke gives the same size of answer with a minus sign, and "
-        "flat regions (all ink or all background) give 0"
-    )
+choice_exercise(
+    "08.edge_x",
+    choices=("left", "right", "top", "bottom", "everywhere"),
+    answer="left",
+    section="§3 'Filters'",
+    hints=("Try the 'edge x' preset in the convolution explorer and look at a vertical stroke.",),
+)

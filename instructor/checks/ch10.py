@@ -1,9 +1,8 @@
-"""Checks for chapter 10 (overfitting): the L2 penalty, an early-stopping rule, the generalisation gap, a prediction."""
+"""Chapter 10 (overfitting): the L2 penalty, an early-stopping rule, the generalisation gap, a prediction."""
 
 import numpy as np
 
-from dlcourse.exercises.checks import describe
-from dlcourse.exercises.registry import Case, exercise, function_check
+from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise
 
 
 def _weight_list(rng):
@@ -12,7 +11,7 @@ def _weight_list(rng):
     return [rng.normal(size=tuple(rng.integers(1, 5, size=int(rng.integers(1, 3))))) for _ in range(n_arrays)]
 
 
-@function_check(
+@function_exercise(
     "10.l2_penalty",
     cases=[
         Case([np.ones((2, 2)), np.ones(3)], 0.1),  # 7 ones → 0.7
@@ -22,8 +21,17 @@ def _weight_list(rng):
     ],
     random_case=lambda rng: Case(_weight_list(rng), float(rng.uniform(0, 1))),
     check_dtype=False,
-    hint="λ times the sum of the squares of every weight in every array: "
-    "lam * sum(np.sum(w ** 2) for w in weights) — one number.",
+    section="§5.1 'L2 regularisation'",
+    hints=(
+        "The penalty grows with the size of every weight of every array. Which size — absolute value or square?",
+        "Ω = λ · (the sum, over all arrays and all their entries, of w²): a single number.",
+    ),
+    mistakes=[
+        Mistake(
+            lambda ws, lam: lam * sum(float(np.sum(np.abs(w))) for w in ws),
+            "That is the L1 penalty: L2 squares the weights.",
+        )
+    ],
 )
 def l2_penalty(weights, lam):
     """Ω = λ Σ_arrays Σ_entries w²."""
@@ -39,7 +47,7 @@ def _val_curve(rng):
     return Case([float(v) for v in curve], int(rng.integers(1, 6)))
 
 
-@function_check(
+@function_exercise(
     "10.early_stopping_epoch",
     cases=[
         Case([0.9, 0.5, 0.3, 0.4, 0.6, 0.8], 2),  # stops at epoch 4, keeps epoch 2
@@ -51,12 +59,22 @@ def _val_curve(rng):
     ],
     random_case=_val_curve,
     check_dtype=False,
-    hint="Walk through the epochs in order, remembering the best epoch so far and how many epochs in a row did "
-    "not beat it (strictly lower). When that count reaches `patience`, stop and return the best epoch (0-based).",
+    section="§5.3 'Early stopping'",
+    hints=(
+        "Walk through the epochs in order, remembering the best one so far and how long you have waited since. "
+        "Does an equal value count as better?",
+        "Only a strictly lower loss resets the wait; when the wait reaches the patience, stop and return the best "
+        "epoch (0-based) — or the best epoch of the whole list if you never stop.",
+    ),
+    mistakes=[
+        Mistake(
+            lambda losses, patience: int(np.argmin(losses)),
+            "Early stopping cannot see the future: it stops when patience runs out.",
+        )
+    ],
 )
 def early_stopping_epoch(val_losses, patience):
-    """The epoch (0-based) whose weights early stopping keeps: the best so far when `patience` epochs in a row
-    failed to beat it, or at the end of the list."""
+    """The epoch (0-based) whose weights early stopping keeps."""
     best, waited = 0, 0
     for epoch in range(1, len(val_losses)):
         if val_losses[epoch] < val_losses[best]:
@@ -75,10 +93,9 @@ def _gap_case(rng):
     return Case(model, X_train, rng.normal(size=n_train), X_val, rng.normal(size=n_val))
 
 
-@function_check(
+@function_exercise(
     "10.generalization_gap",
     cases=[
-        # ŷ = 2x fits the training set exactly: the gap is the whole validation MSE, (1 + 1) / 2 = 1
         Case(
             np.polynomial.Polynomial([0.0, 2.0]),
             np.array([0.0, 1.0]),
@@ -86,7 +103,6 @@ def _gap_case(rng):
             np.array([0.0, 1.0]),
             np.array([1.0, 1.0]),
         ),  # fmt: skip
-        # ŷ = 0: train MSE (1 + 9 + 4) / 3, val MSE 1 → a negative gap (the validation set happens to be easier)
         Case(
             np.polynomial.Polynomial([0.0]),
             np.array([1.0, 2.0, 3.0]),
@@ -97,8 +113,18 @@ def _gap_case(rng):
     ],
     random_case=_gap_case,
     check_dtype=False,
-    hint="Two mean squared errors: np.mean((predict(X_val) - y_val) ** 2) minus the same on the training set. "
-    "Validation minus training, so that a positive gap means 'worse on new data'.",
+    section="§3 'Capacity'",
+    hints=(
+        "Two errors of the same model, on two data sets; which one is subtracted from which, so that a positive gap "
+        "means 'worse on new data'?",
+        "gap = MSE on the validation set − MSE on the training set, each MSE the mean of (predict(X) − y)².",
+    ),
+    mistakes=[
+        Mistake(
+            lambda predict, Xt, yt, Xv, yv: float(np.mean((predict(Xt) - yt) ** 2) - np.mean((predict(Xv) - yv) ** 2)),
+            "Validation minus training, so that 'worse on new data' is a positive gap.",
+        )
+    ],
 )
 def generalization_gap(predict, X_train, y_train, X_val, y_val):
     """gap = MSE(val) − MSE(train), with MSE = mean of (predict(X) − y)²."""
@@ -109,23 +135,14 @@ def generalization_gap(predict, X_train, y_train, X_val, y_val):
 
 # The settings of the prediction exercise (hidden units, training points, weight decay); A overfits most.
 OVERFIT_SETTINGS = {"A": (64, 10, 0.0), "B": (64, 100, 0.0), "C": (64, 10, 1.0), "D": (2, 10, 0.0)}
-_WHY_NOT = {
-    "B": "100 training points pin the curve down: with that much data even 64 units have little room to "
-    "chase noise, and the training and validation losses stay close",
-    "C": "weight decay λ = 1 keeps the weights small, so the curve stays smooth and cannot bend through "
-    "every noisy point; the gap is much smaller than without it",
-    "D": "2 hidden units per layer can only bend a little: this model lacks the capacity to memorise 10 noisy "
-    "points, so its training loss stays near the noise level instead of dropping towards 0",
-}
 
-
-@exercise(
+choice_exercise(
     "10.most_overfit",
-    hint="Overfitting needs room to memorise (many units), little to memorise from (few points) and nothing "
-    "holding it back (no regularisation). Try each setting in the capacity explorer for 600 epochs.",
+    choices=("A", "B", "C", "D"),
+    answer="A",
+    section="§3 'Capacity' and §5 'Remedies'",
+    hints=(
+        "Overfitting needs room to memorise (many units), little to memorise from (few points) and nothing holding "
+        "it back (no regularisation).",
+    ),
 )
-def _most_overfit(answer):
-    ok = isinstance(answer, str) and answer.strip().upper() in OVERFIT_SETTINGS
-    assert ok, f'answer with one letter, "A", "B", "C" or "D", got {describe(answer)}'
-    letter = answer.strip().upper()
-    assert letter == "A", f"not {letter}: {_WHY_NOT[letter]}"

@@ -1,10 +1,9 @@
-"""Checks for chapter 09 (RNNs and LSTMs): one RNN step, one LSTM step, counting an LSTM's parameters,
-and a prediction about which network remembers over a long sequence."""
+"""Chapter 09 (RNNs and LSTMs): one RNN step, one LSTM step, counting an LSTM's parameters, and a
+prediction about which network remembers over a long sequence."""
 
 import numpy as np
 
-from dlcourse.exercises.checks import describe
-from dlcourse.exercises.registry import Case, exercise, function_check
+from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise
 
 
 def _sigmoid(z):
@@ -28,7 +27,7 @@ def _rnn_case(rng, batch=None, input_size=None, hidden_size=None):
 _FIXED = np.random.default_rng(9)
 
 
-@function_check(
+@function_exercise(
     "09.rnn_step",
     cases=[
         _rnn_case(_FIXED, batch=1, input_size=1, hidden_size=2),
@@ -37,8 +36,18 @@ _FIXED = np.random.default_rng(9)
     ],
     random_case=_rnn_case,
     check_dtype=False,
-    hint="h_new = tanh(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh): x is (N, input_size), W_ih (hidden, input), so "
-    "x @ W_ih.T is (N, hidden); both biases are added.",
+    section="§2 'The recurrence'",
+    hints=(
+        "The new state mixes the input and the old state, each through its own weights and bias, then squashes. "
+        "Rows of x and h are examples: how are PyTorch's weights oriented?",
+        "h_new = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), with x (N, input), h (N, hidden).",
+    ),
+    mistakes=[
+        Mistake(
+            lambda x, h, W_ih, W_hh, b_ih, b_hh: np.tanh(x @ W_ih.T + b_ih + h @ W_hh + b_hh),
+            "Both weight matrices are stored (hidden, ·): transpose W_hh too.",
+        )
+    ],
 )
 def rnn_step(x, h, W_ih, W_hh, b_ih, b_hh):
     """h_new = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh) for a batch: x (N, I), h (N, H) → (N, H)."""
@@ -52,7 +61,7 @@ def _lstm_case(rng, batch=None, input_size=None, hidden_size=None):
     return Case(x, h, c, *_weights(rng, input_size, hidden_size, gates=4))
 
 
-@function_check(
+@function_exercise(
     "09.lstm_step",
     cases=[
         _lstm_case(_FIXED, batch=1, input_size=1, hidden_size=2),
@@ -60,8 +69,12 @@ def _lstm_case(rng, batch=None, input_size=None, hidden_size=None):
     ],
     random_case=_lstm_case,
     check_dtype=False,
-    hint="z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh has 4H columns: i, f, g, o in that order (PyTorch's). "
-    "i, f, o = σ(·), g = tanh(·); c_new = f·c + i·g; h_new = o·tanh(c_new). Return (h_new, c_new).",
+    section="§5 'The LSTM: a memory with gates'",
+    hints=(
+        "One matrix product gives all four gates at once; PyTorch stacks them in the order input, forget, cell, "
+        "output. Which ones are squashed by σ, and which by tanh?",
+        "i, f, o = σ(·) and g = tanh(·); c_new = f⊙c + i⊙g; h_new = o⊙tanh(c_new). Return (h_new, c_new).",
+    ),
 )
 def lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh):
     """One LSTM step: (h_new, c_new) with c_new = f·c + i·g and h_new = o·tanh(c_new)."""
@@ -71,27 +84,30 @@ def lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh):
     return _sigmoid(o) * np.tanh(c_new), c_new
 
 
-@function_check(
+@function_exercise(
     "09.lstm_params",
     cases=[Case(1, 32), Case(2, 32), Case(10, 1), Case(46, 64), Case(3, 5)],
     random_case=lambda rng: Case(int(rng.integers(1, 100)), int(rng.integers(1, 100))),
     check_dtype=False,
-    hint="Four gates, each with W_ih (hidden × input), W_hh (hidden × hidden) and — in PyTorch's layout — two "
-    "bias vectors b_ih and b_hh of length hidden.",
+    section="§5 'The LSTM: a memory with gates'",
+    hints=(
+        "Four gates, each with weights for the input, weights for the previous state, and biases. How many bias "
+        "vectors does PyTorch's layout have?",
+        "Per gate: W_ih (hidden × input), W_hh (hidden × hidden), and two bias vectors b_ih, b_hh of length hidden.",
+    ),
+    mistakes=[
+        Mistake(lambda i, h: 4 * h * (i + h) + 4 * h, "PyTorch keeps TWO bias vectors per gate (b_ih and b_hh).")
+    ],
 )
 def lstm_params(input_size, hidden_size):
     """Parameters of nn.LSTM(input_size, hidden_size): 4H·(I + H) weights + 2·4H biases."""
     return 4 * hidden_size * (input_size + hidden_size) + 8 * hidden_size
 
 
-@exercise("09.long_memory_winner", hint="Think about what happens to ‖dL/dh_t‖ over 40 steps in the gradient app.")
-def _long_memory_winner(answer):
-    assert isinstance(answer, str), f"answer with the string 'rnn' or 'lstm', got {describe(answer)}"
-    answer = answer.strip().lower()
-    assert answer in ("rnn", "lstm"), f"answer with 'rnn' or 'lstm', got {answer!r}"
-    assert answer == "lstm", (
-        "the plain RNN's gradient shrinks by a factor at every step back, so after ~40 steps almost nothing tells "
-        "its weights how the first marked number should have been stored; it ends up predicting about the "
-        "average. The LSTM's cell state is an additive path (c_t = f·c_{t-1} + i·g) whose gradient survives when "
-        "the forget gate stays near 1"
-    )
+choice_exercise(
+    "09.long_memory_winner",
+    choices=("rnn", "lstm"),
+    answer="lstm",
+    section="§4 'why gradients vanish' and §5 'The LSTM'",
+    hints=("Think about what happens to the gradient over 40 steps in the gradient app.",),
+)

@@ -1,9 +1,9 @@
-"""Checks for chapter 11 (universal approximation): a bump, a sum of bumps, counting parameters, a prediction."""
+"""Chapter 11 (universal approximation): a bump, a sum of bumps, counting parameters, a prediction."""
 
 import numpy as np
 
-from dlcourse.exercises.checks import describe
-from dlcourse.exercises.registry import Case, exercise, function_check
+from dlcourse.exercises.spec import AnyOf, Case, Mistake, function_exercise, value_exercise
+from dlcourse.viz.universal import bump_approximation
 
 
 def _sigmoid(z):
@@ -18,7 +18,7 @@ def _bump_case(rng):
     return Case(rng.uniform(-4, 4, size=int(rng.integers(1, 12))), float(a), float(b), float(rng.uniform(0.5, 50)))
 
 
-@function_check(
+@function_exercise(
     "11.bump",
     cases=[
         Case(np.array([-2.0, 0.0, 2.0]), -1.0, 1.0, 10.0),  # outside, inside, outside
@@ -30,8 +30,11 @@ def _bump_case(rng):
     rtol=1e-6,
     atol=1e-9,
     check_dtype=False,
-    hint="σ(z) = 1 / (1 + exp(−z)). The bump is the step that rises at a minus the step that rises at b: "
-    "sigmoid(steepness * (x - a)) - sigmoid(steepness * (x - b)).",
+    section="§2 'A bump from two sigmoids'",
+    hints=(
+        "A bump is a step up followed by a step down. Which two steep sigmoids give that, and how are they combined?",
+        "The step that rises at a minus the step that rises at b: σ(s·(x − a)) − σ(s·(x − b)).",
+    ),
 )
 def bump(x, a, b, steepness):
     """σ(s(x − a)) − σ(s(x − b))."""
@@ -44,7 +47,7 @@ def _sum_case(rng):
     return Case(rng.uniform(-3, 3, size=int(rng.integers(1, 10))), edges, rng.normal(size=n), float(rng.uniform(1, 40)))
 
 
-@function_check(
+@function_exercise(
     "11.sum_of_bumps",
     cases=[
         Case(np.array([-1.5, 0.5, 1.5]), np.array([-2.0, 0.0, 2.0]), np.array([1.0, 3.0]), 50.0),  # ≈ [1, 3, 3]
@@ -55,20 +58,26 @@ def _sum_case(rng):
     rtol=1e-6,
     atol=1e-9,
     check_dtype=False,
-    hint="n heights need n + 1 edges: bump i goes from edges[i] to edges[i + 1]. Add up "
-    "heights[i] * bump(x, edges[i], edges[i + 1], steepness) over i; the result has the shape of x.",
+    section="§3 'Any curve from a row of bumps'",
+    hints=(
+        "n heights need n + 1 edges: bump i sits between two consecutive edges.",
+        "f̂(x) = Σᵢ heightᵢ · bump(x, edgeᵢ, edgeᵢ₊₁, s); the result has the shape of x.",
+    ),
 )
 def sum_of_bumps(x, edges, heights, steepness):
     """f̂(x) = Σᵢ hᵢ · bump(x, eᵢ, eᵢ₊₁, s)."""
     return sum(h * bump(x, a, b, steepness) for a, b, h in zip(edges[:-1], edges[1:], heights))
 
 
-@function_check(
+@function_exercise(
     "11.count_parameters",
     cases=[Case([1, 32, 1]), Case([2, 4, 1]), Case([64, 10]), Case([1, 8, 8, 8, 1]), Case([3])],
     random_case=lambda rng: Case([int(k) for k in rng.integers(1, 50, size=int(rng.integers(2, 6)))]),
-    hint="A Linear layer from n_in to n_out has a weight matrix (n_out × n_in) and n_out biases. Add that up over "
-    "consecutive pairs of sizes: zip(sizes[:-1], sizes[1:]).",
+    section="§7 'Width versus depth'",
+    hints=(
+        "A layer between n_in and n_out units has one weight per pair of units, plus one more number per unit.",
+        "Linear(n_in, n_out) has n_in·n_out weights and n_out biases; add over consecutive sizes.",
+    ),
 )
 def count_parameters(layer_sizes):
     """Σ over consecutive sizes (n_in, n_out) of n_in·n_out weights + n_out biases."""
@@ -82,8 +91,6 @@ PREDICT_GRID = np.linspace(-3.0, 3.0, 601)  # the points the bump builder measur
 
 def bump_max_error(n_bumps: int, steepness: float = PREDICT_STEEPNESS) -> float:
     """max |sin x − f̂(x)| on the grid for the bump builder's construction with n bumps."""
-    from dlcourse.viz.universal import bump_approximation  # the app's own construction (imported when needed)
-
     approximation = bump_approximation(np.sin, n_bumps, PREDICT_GRID, steepness)
     return float(np.max(np.abs(approximation - np.sin(PREDICT_GRID))))
 
@@ -96,19 +103,19 @@ def fewest_hidden_units() -> int:
     return 2 * n
 
 
-@exercise(
+_FEWEST = fewest_hidden_units()
+value_exercise(
     "11.hidden_units_needed",
-    hint="In the bump builder: target sine, steepness 100, then raise the number of bumps until the status line "
-    "reports a max error of 0.1 or less. Each bump costs two hidden units.",
+    answer=AnyOf(range(_FEWEST, int(1.25 * _FEWEST) + 1)),  # the fewest, or a little more
+    mistakes=[
+        Mistake(_FEWEST // 2, "That is the number of bumps; each bump costs two hidden units."),
+        Mistake(_FEWEST - 2, "Too few: one bump fewer and the max error is still above 0.1."),
+        Mistake(2 * _FEWEST, "Enough, but far more than needed: look for the smallest count that reaches the goal."),
+    ],
+    section="§4 'Live: build a bump by hand'",
+    hints=(
+        "In the bump builder: target sine, steepness 100, then raise the number of bumps until the status line "
+        "reports a max error of 0.1 or less.",
+        "Each bump costs two hidden units; look for the smallest count that reaches the goal.",
+    ),
 )
-def _hidden_units_needed(answer):
-    number = isinstance(answer, int | np.integer) and not isinstance(answer, bool)
-    assert number and answer >= 0, f"answer with a whole number of hidden units, got {describe(answer)}"
-    bumps = int(answer) // 2
-    error = bump_max_error(bumps) if bumps else float(np.max(np.abs(np.sin(PREDICT_GRID))))
-    assert error <= PREDICT_ERROR, (
-        f"too few: {answer} hidden units make {bumps} bump(s), and their max error is {error:.3f} "
-        f"(the goal is {PREDICT_ERROR})"
-    )
-    most = int(1.25 * fewest_hidden_units())
-    assert answer <= most, f"{answer} hidden units do reach the goal, but far fewer are enough — look for the smallest"

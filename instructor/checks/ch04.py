@@ -1,9 +1,8 @@
-"""Checks for chapter 04 (losses): MSE, clipped binary cross-entropy, Huber, entropy, and an outlier prediction."""
+"""Chapter 04 (losses): MSE, clipped binary cross-entropy, Huber, entropy, and an outlier prediction."""
 
 import numpy as np
 
-from dlcourse.exercises.checks import describe
-from dlcourse.exercises.registry import Case, exercise, function_check
+from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise
 
 
 def _pair(rng):
@@ -11,7 +10,7 @@ def _pair(rng):
     return rng.normal(size=shape) * 3, rng.normal(size=shape) * 3
 
 
-@function_check(
+@function_exercise(
     "04.mse",
     cases=[
         Case(np.array([1.0, 2.0, 3.0]), np.array([1.0, 2.0, 3.0])),  # perfect: 0
@@ -21,8 +20,15 @@ def _pair(rng):
     ],
     random_case=lambda rng: Case(*_pair(rng)),
     check_dtype=False,
-    hint="Subtract, square every difference, then average over ALL elements: np.mean((pred - target) ** 2). "
-    "Not the sum, and no square root (that would be the RMSE).",
+    section="§2 'Regression losses'",
+    hints=(
+        "Three words in the name, three steps: an error per element, squared, then what kind of summary?",
+        "MSE = the average over all elements of (prediction − target)²: not the sum, and no square root.",
+    ),
+    mistakes=[
+        Mistake(lambda p, t: float(np.sum((p - t) ** 2)), "That is the sum of squares; MSE is its mean."),
+        Mistake(lambda p, t: float(np.sqrt(np.mean((p - t) ** 2))), "That is the RMSE: MSE takes no square root."),
+    ],
 )
 def mse(pred, target):
     """MSE = mean((pred - target)²) over all elements."""
@@ -37,7 +43,7 @@ def _probabilities(rng):
     return Case(p, rng.integers(0, 2, size=n).astype(float))
 
 
-@function_check(
+@function_exercise(
     "04.bce",
     cases=[
         Case(np.array([0.5]), np.array([1.0])),  # ln 2
@@ -48,8 +54,11 @@ def _probabilities(rng):
     ],
     random_case=_probabilities,
     check_dtype=False,
-    hint="First p = np.clip(p, eps, 1 - eps); then −mean(y·log p + (1 − y)·log(1 − p)). Without the clip, "
-    "p = 0 or 1 gives log(0) = −inf (and 0·(−inf) = NaN).",
+    section="§3 'Binary cross-entropy'",
+    hints=(
+        "What is log(0)? A probability of exactly 0 or 1 must be kept away from the edges before taking logs.",
+        "First clip p into [eps, 1 − eps]; then BCE = −mean(y·ln p + (1 − y)·ln(1 − p)).",
+    ),
 )
 def bce(p, y, eps=1e-7):
     """BCE = −mean(y·log p + (1 − y)·log(1 − p)), with p clipped into [eps, 1 − eps]."""
@@ -57,7 +66,7 @@ def bce(p, y, eps=1e-7):
     return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
 
-@function_check(
+@function_exercise(
     "04.huber",
     cases=[
         Case(np.array([0.5]), np.array([0.0])),  # inside: ½·0.25 = 0.125
@@ -68,8 +77,12 @@ def bce(p, y, eps=1e-7):
     ],
     random_case=lambda rng: Case(*_pair(rng), delta=float(rng.uniform(0.1, 3.0))),
     check_dtype=False,
-    hint="d = pred − target. Where |d| ≤ delta use ½d², elsewhere delta·(|d| − ½delta); np.where picks per "
-    "element. Then take the mean.",
+    section="§2 'Regression losses: MSE, MAE and Huber'",
+    hints=(
+        "Huber is quadratic for small errors and linear for large ones. Which formula applies to each element, "
+        "and what is averaged at the end?",
+        "With d = |prediction − target|: ½d² where d ≤ δ, δ·(d − ½δ) elsewhere; then the mean over all elements.",
+    ),
 )
 def huber(pred, target, delta=1.0):
     """Huber = mean(½d² if |d| ≤ δ else δ(|d| − ½δ)), d = pred − target."""
@@ -86,7 +99,7 @@ def _distribution(rng):
     return Case(p / p.sum())
 
 
-@function_check(
+@function_exercise(
     "04.entropy",
     cases=[
         Case(np.array([0.5, 0.5])),  # a fair coin: ln 2
@@ -96,7 +109,12 @@ def _distribution(rng):
     ],
     random_case=_distribution,
     check_dtype=False,
-    hint="H(p) = −Σ p·ln p over the outcomes with p > 0 (0·ln 0 counts as 0): keep only p[p > 0] first.",
+    section="§6 'Entropy: measuring surprise'",
+    hints=(
+        "Entropy is the average surprise. What is the surprise of an outcome that never happens, and how much "
+        "does it contribute to the average?",
+        "H(p) = −Σ pᵢ ln pᵢ over the outcomes with pᵢ > 0 (0·ln 0 counts as 0, in nats).",
+    ),
 )
 def entropy(p):
     """H(p) = −Σ pᵢ ln pᵢ (natural log, nats), with 0·ln 0 = 0."""
@@ -105,31 +123,11 @@ def entropy(p):
     return float(-np.sum(p * np.log(p)))
 
 
-_LOSS_NAMES = {
-    "mae": "mae",
-    "l1": "mae",
-    "mean absolute error": "mae",
-    "huber": "huber",
-    "mse": "mse",
-    "l2": "mse",
-    "mean squared error": "mse",
-}
-
-
-@exercise(
+choice_exercise(
     "04.least_moving_loss",
-    hint="In the outlier app, drag the star far up and down at x = 8 and watch the right panel: "
-    "which slope curve stays flat?",
+    choices=("mse", "mae", "huber"),
+    aliases={"l1": "mae", "mean absolute error": "mae", "l2": "mse", "mean squared error": "mse"},
+    answer="mae",
+    section="§8 'Outliers'",
+    hints=("In the outlier app, drag the star far up and down and watch the right panel: which pull stops growing?",),
 )
-def _least_moving_loss(answer):
-    assert isinstance(answer, str), f'answer with a string such as "mse", "mae" or "huber", got {describe(answer)}'
-    name = _LOSS_NAMES.get(answer.strip().lower())
-    assert name is not None, f'{answer!r} is not one of "mse", "mae", "huber"'
-    assert name != "mse", (
-        "MSE moves the most: its pull on the line grows with the outlier's distance (the gradient of d² is 2d), "
-        "so an outlier twice as far pulls twice as hard"
-    )
-    assert name != "huber", (
-        "Huber moves only a little — its pull is capped at δ once the residual exceeds δ — but a capped pull "
-        "is still a pull. One loss does better than that"
-    )
