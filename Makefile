@@ -1,8 +1,10 @@
 # dlcourse: the two commands a learner needs are `make lab` and `make test`; `make help` lists the rest.
 #
-# Everything runs from a project-local virtualenv (.venv) built from ONE lock, binder/requirements.txt,
-# the same file Binder and environment.yml install. The lock is only reinstalled when it or
-# pyproject.toml changes (the stamp file below), so re-running any target is fast.
+# Everything runs from a project-local virtualenv (.venv). `make lab` installs the run-time lock,
+# binder/requirements.txt — the same file Binder and environment.yml install, so a learner's environment
+# holds no test tools. `make test` adds tests/requirements.txt, which is constrained by the run-time lock
+# (one consistent set of versions). Each lock is only reinstalled when it changes (stamp files), so
+# re-running any target is fast.
 
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -12,7 +14,9 @@ PYTHON ?= $(shell command -v python3.11 2>/dev/null || command -v python3 2>/dev
 VENV := .venv
 PY := $(VENV)/bin/python
 LOCK := binder/requirements.txt
+TEST_LOCK := tests/requirements.txt
 LOCK_STAMP := $(VENV)/.stamp-lock
+TEST_STAMP := $(VENV)/.stamp-test-lock
 ORACLE_STAMP := $(VENV)/.stamp-oracles
 # Test oracles, never dependencies of dlcourse, so not in the lock: PyTorch for the parity tests,
 # SciPy for the clustering tests, micrograd 0.1.0 for the scalar engine. Tests that need them skip
@@ -36,7 +40,7 @@ BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help setup oracles lab test lint bench warmup release clean distclean
+.PHONY: help setup test-deps oracles lab test lint bench warmup release clean distclean
 
 help:  ## list the targets
 	@echo "dlcourse — make targets:"
@@ -54,11 +58,18 @@ $(LOCK_STAMP): $(LOCK) pyproject.toml | $(PY)
 	$(PY) -m pip check
 	@touch $@
 
-setup: $(LOCK_STAMP)  ## create .venv and install the lock + dlcourse (only when they changed)
+setup: $(LOCK_STAMP)  ## create .venv and install the run-time lock + dlcourse (only when they changed)
+
+$(TEST_STAMP): $(TEST_LOCK) $(LOCK_STAMP)
+	$(PY) -m pip install --quiet -r $(TEST_LOCK)
+	$(PY) -m pip check
+	@touch $@
+
+test-deps: $(TEST_STAMP)  ## install the test tools (tests/requirements.txt); done by make test
 
 # Best effort: without them the parity tests skip, everything else still runs. The lock is passed
 # as constraints so that installing an oracle can never move a locked package.
-$(ORACLE_STAMP): $(LOCK_STAMP) Makefile
+$(ORACLE_STAMP): $(TEST_STAMP) Makefile
 	@installed=yes; for oracle in $(ORACLES); do \
 		$(PY) -m pip install --quiet "$$oracle" -c $(LOCK) || \
 			{ installed=no; echo "$${oracle%%==*} unavailable: parity tests will skip"; }; \
@@ -79,16 +90,16 @@ release: setup  ## re-record the check data and regenerate notebooks/ (learners'
 warmup: setup  ## compile the Numba kernels into the on-disk cache
 	$(VENV)/bin/dlcourse warmup
 
-lint: setup  ## ruff: lint package, tests, notebooks and benchmarks; check formatting
+lint: test-deps  ## ruff: lint package, tests, notebooks and benchmarks; check formatting
 	$(VENV)/bin/ruff check $(LINT_PATHS)
 	$(VENV)/bin/ruff format --check $(FORMAT_PATHS)
 
 # OPENBLAS_NUM_THREADS=1: the course's matrices are small, and on a shared 2-core machine BLAS threads
 # spinning against the notebook kernels made small matmuls ~10x slower (measured in chapter 10).
-test: setup oracles lint  ## lint, unit tests, every notebook under nbval, browser tests (if Chromium exists)
+test: test-deps oracles lint  ## lint, unit tests, every notebook under nbval, browser tests (if Chromium exists)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(TEST_PATHS) $(NBVAL_ARGS) --timeout=900 $(PYTEST_ARGS)
 
-bench: setup oracles  ## run the performance workloads (benchmarks/run.py)
+bench: test-deps oracles  ## run the performance workloads (benchmarks/run.py)
 	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); \
 	else echo "benchmarks/run.py does not exist yet: nothing to run"; fi
 

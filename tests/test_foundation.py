@@ -25,7 +25,8 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 REPO = Path(__file__).resolve().parents[1]
-LOCK = REPO / "binder" / "requirements.txt"
+LOCK = REPO / "binder" / "requirements.txt"  # the run-time lock: what learners install
+TEST_LOCK = REPO / "tests" / "requirements.txt"  # the test tools, constrained by the run-time lock
 PYPROJECT = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
 PIN = re.compile(r"([A-Za-z0-9][A-Za-z0-9._-]*)==([A-Za-z0-9][A-Za-z0-9.+!_-]*)")
 # Provided by every virtualenv / conda env, never pinned; dlcourse is installed from the checkout.
@@ -52,7 +53,7 @@ def read_lock(path: Path = LOCK) -> dict[str, str]:
     pins: dict[str, str] = {}
     for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
         line = line.strip()
-        if not line or line.startswith("#"):
+        if not line or line.startswith("#") or line == "-c ../binder/requirements.txt":
             continue
         match = PIN.fullmatch(line)
         if match is None:
@@ -64,10 +65,11 @@ def read_lock(path: Path = LOCK) -> dict[str, str]:
     return pins
 
 
-def declared_requirements() -> list[Requirement]:
-    """dlcourse's run-time dependencies and its `test` extra, as pyproject.toml declares them."""
+def declared_requirements(test: bool = True) -> list[Requirement]:
+    """dlcourse's run-time dependencies (and its `test` extra), as pyproject.toml declares them."""
     project = PYPROJECT["project"]
-    return [Requirement(text) for text in project["dependencies"] + project["optional-dependencies"]["test"]]
+    texts = project["dependencies"] + (project["optional-dependencies"]["test"] if test else [])
+    return [Requirement(text) for text in texts]
 
 
 def dependency_closure(roots: list[Requirement]) -> set[str]:
@@ -108,14 +110,24 @@ def test_lock_has_only_exact_pins_including_the_core_versions():
     assert len(pins) > 50, "the lock should pin the whole dependency tree, not just the direct deps"
 
 
-def test_lock_leaves_out_torch_scipy_and_the_tooling():
-    pins = read_lock()
-    unwanted = {"torch", "scipy", *NOT_LOCKED} & set(pins)
-    assert not unwanted, f"must not be in the lock: {sorted(unwanted)} (torch is a test-only oracle)"
+def test_locks_leave_out_torch_scipy_and_the_learner_lock_the_test_tools():
+    runtime, test = read_lock(), read_lock(TEST_LOCK)
+    for pins in (runtime, test):
+        unwanted = {"torch", "scipy", *NOT_LOCKED} & set(pins)
+        assert not unwanted, f"must not be in a lock: {sorted(unwanted)} (torch is a test-only oracle)"
+    tools = {"pytest", "playwright", "jupyter-repo2docker", "docker", "nbgrader", "hypothesis", "ruff"}
+    assert not tools & set(runtime), "the learner's environment must not carry the test tools"
+    assert tools <= set(test)
+    assert not set(runtime) & set(test), "a package is pinned in both locks"
+
+
+def test_the_test_lock_is_constrained_by_the_runtime_lock():
+    lines = [line.strip() for line in TEST_LOCK.read_text(encoding="utf-8").splitlines()]
+    assert "-c ../binder/requirements.txt" in lines
 
 
 def test_declared_dependencies_are_pinned_within_their_ranges():
-    pins = read_lock()
+    pins = {**read_lock(), **read_lock(TEST_LOCK)}
     for requirement in declared_requirements():
         name = canonicalize_name(requirement.name)
         assert name in pins, f"{requirement} is declared in pyproject.toml but not pinned in the lock"
@@ -127,7 +139,7 @@ def test_declared_dependencies_are_pinned_within_their_ranges():
 def test_the_running_environment_is_the_locked_one():
     """What the tests run in is what Binder installs: every pin is the installed version."""
     drift = {}
-    for name, version in read_lock().items():
+    for name, version in {**read_lock(), **read_lock(TEST_LOCK)}.items():
         try:
             installed = metadata.version(name)
         except metadata.PackageNotFoundError:
@@ -137,12 +149,17 @@ def test_the_running_environment_is_the_locked_one():
     assert not drift, f"environment differs from the lock (run `make setup`): {drift}"
 
 
-def test_lock_is_exactly_the_dependency_closure():
+def test_locks_are_exactly_the_dependency_closures():
     """Nothing needed is missing (a fresh install would break) and nothing unneeded is pinned."""
-    needed = dependency_closure(declared_requirements()) - NOT_LOCKED
-    locked = set(read_lock())
-    assert not needed - locked, f"needed but not in the lock: {sorted(needed - locked)}"
-    assert not locked - needed, f"in the lock but needed by nothing dlcourse uses: {sorted(locked - needed)}"
+    runtime = dependency_closure(declared_requirements(test=False)) - NOT_LOCKED
+    assert set(read_lock()) == runtime, (
+        f"run-time lock: missing {sorted(runtime - set(read_lock()))}, unneeded {sorted(set(read_lock()) - runtime)}"
+    )
+    test_only = dependency_closure(declared_requirements()) - NOT_LOCKED - runtime
+    assert set(read_lock(TEST_LOCK)) == test_only, (
+        f"test lock: missing {sorted(test_only - set(read_lock(TEST_LOCK)))}, "
+        f"unneeded {sorted(set(read_lock(TEST_LOCK)) - test_only)}"
+    )
 
 
 # --- Binder and conda -----------------------------------------------------------------------------------
@@ -245,6 +262,13 @@ def test_make_test_lints_then_runs_unit_tests_and_notebooks_under_nbval():
         assert expected in pytest_line
     assert commands.index(ruff[0]) < commands.index(pytest_line)
     assert any("torch==2.13.0" in c for c in commands), "make test installs torch for the parity tests"
+
+
+@needs_make
+def test_make_lab_installs_only_the_runtime_lock_and_make_test_adds_the_test_lock():
+    lab = make_dry_run("lab")
+    assert "-r binder/requirements.txt" in lab and "tests/requirements.txt" not in lab
+    assert "-r tests/requirements.txt" in make_dry_run("test")
 
 
 @needs_make
