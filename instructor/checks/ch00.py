@@ -110,6 +110,12 @@ def _network_case(rng):
     return Case(rng.normal(size=sizes[0]), layers)
 
 
+def _activation_at_the_end_only(x, layers):
+    for W, b, _ in layers:
+        x = W @ x + b
+    return layers[-1][2](x)
+
+
 _W1, _B1 = np.array([[1.0, -1.0], [-1.0, 0.5]]), np.array([0.0, 0.5])
 _W2, _B2 = np.array([[2.0, 3.0]]), np.array([-1.5])
 
@@ -141,6 +147,10 @@ _W2, _B2 = np.array([[2.0, 3.0]]), np.array([-1.5])
         Mistake(
             lambda x, layers: layers[-1][2](layers[-1][0] @ x + layers[-1][1]),
             "Every layer must run, in order: the first one reads x, each later one reads the previous output.",
+        ),
+        Mistake(
+            _activation_at_the_end_only,
+            "Each layer applies its own activation before the next layer reads its output, not only the last one.",
         ),
     ],
 )

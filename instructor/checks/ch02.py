@@ -100,7 +100,17 @@ def mlp_forward(X, W1, b1, W2, b2):
         "Linear(n_in, n_out) holds n_in·n_out weights and n_out biases; add that up over consecutive sizes. "
         "A list with a single size has no layer at all.",
     ),
-    mistakes=[Mistake(lambda s: sum(a * b for a, b in zip(s[:-1], s[1:])), "Each unit also has a bias.")],
+    mistakes=[
+        Mistake(lambda s: sum(a * b for a, b in zip(s[:-1], s[1:])), "Each unit also has a bias."),
+        Mistake(
+            lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:])) + s[0],
+            "The input layer only holds the input's numbers: it has no neurons, so no biases.",
+        ),
+        Mistake(
+            lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
+            "A layer has one bias per neuron it computes — per output, not per input.",
+        ),
+    ],
 )
 def count_parameters(layer_sizes):
     """Σ over consecutive sizes (n_in, n_out) of n_in·n_out + n_out (weights + biases)."""

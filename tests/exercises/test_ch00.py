@@ -114,8 +114,9 @@ def test_network_forward_wrong_answers_fail(wrong):
     fails("00.network_forward", wrong)
 
 
-def test_network_forward_last_layer_only_gets_its_hint():
+def test_network_forward_mistakes_get_their_hints():
     assert "Every layer must run" in fails("00.network_forward", _last_layer_only)
+    assert "its own activation" in fails("00.network_forward", _activation_at_the_end_only)
 
 
 # ------------------------------------------------------------------------------------------- value exercises

@@ -104,8 +104,12 @@ def count_biases_of_the_inputs_too(sizes):
 def test_count_parameters(capsys):
     check("02.count_parameters", count)
     assert "passed" in capsys.readouterr().out
-    for wrong in (count_without_biases, count_biases_of_the_inputs_too):
-        with pytest.raises(CheckFailed, match="expected"):
+    for wrong, hint in (
+        (count_without_biases, "also has a bias"),
+        (count_biases_of_the_inputs_too, "no neurons, so no biases"),
+        (lambda sizes: sum(a * b + a for a, b in zip(sizes, sizes[1:])), "per output, not per input"),
+    ):
+        with pytest.raises(CheckFailed, match=hint):
             check("02.count_parameters", wrong)
     with pytest.raises(CheckFailed, match="not implemented yet"):
         check("02.count_parameters", stub)
