@@ -51,10 +51,12 @@ class NeuronPlayground(App):
             outlined = [patheffects.withStroke(linewidth=4, foreground="white")]  # visible on dark and light
             (self.boundary,) = self.ax.plot([], [], "-", color="black", lw=2, path_effects=outlined,
                                             label="w·x + b = 0")  # fmt: skip
+            # w is black in every chapter (the perceptron playground keeps orange for an update of w)
             self.weight_arrow = self.ax.quiver([0.0], [0.0], [1.0], [0.0], angles="xy", scale_units="xy", scale=1,
-                                               color=COLORS["vermillion"], width=0.012)  # fmt: skip
+                                               color="black", width=0.012, path_effects=outlined)  # fmt: skip
+            # clip_on=False: an input on the edge of the plane (x2 = 3) is drawn whole, not cut in half
             (self.point,) = self.ax.plot([], [], "o", color="white", markeredgecolor="black", markersize=10,
-                                         label="input (x1, x2)")  # fmt: skip
+                                         label="input (x1, x2)", clip_on=False, zorder=5)  # fmt: skip
             self.ax.set(xlabel="input x1", ylabel="input x2", title="output over the input plane (arrow: w)")
             self.ax.legend(loc="upper left", fontsize=7, framealpha=0.8, frameon=True)
             (self.curve,) = self.ax_f.plot([], [], color=COLORS["blue"])

@@ -1,116 +1,253 @@
-"""Chapter 01 (the perceptron): step, predict, one update of the rule, and two predictions."""
+"""Chapter 01 (the perceptron): the signed distance to the boundary, the batch version of the learning rule, the
+averaged perceptron, the number of updates on a logic gate (per-student numbers), and a prediction about XOR."""
 
 import numpy as np
 
 from dlcourse import data
-from dlcourse.exercises.spec import Case, Mistake, function_exercise, value_exercise
-from dlcourse.perceptron import perceptron_predict as _library_predict
-from dlcourse.perceptron import perceptron_update as _library_update
+from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise, numbers, value_exercise
 from dlcourse.perceptron import train_perceptron
 
 _FRUIT_X, _FRUIT_Y = data.apples_oranges(n=40, seed=0)
-_CORNERS, _ = data.and_()
+_GATES = {"and": data.and_(), "or": data.or_()}
+_XOR_X, _XOR_Y = data.xor()
+PLAYGROUND_EPOCHS = 20  # the perceptron playground runs the rule for this many epochs
 
 
-@function_exercise(
-    "01.step",
-    cases=[
-        Case(0.0),  # exactly on the boundary: the course's convention says "1"
-        Case(-0.5),
-        Case(np.array([-2.0, -1e-9, -0.0, 0.0, 1e-9, 3.0])),
-        Case(np.array([[0.3, -0.3], [0.0, -7.0]])),
-    ],
-    random_case=lambda rng: Case(rng.normal(size=(int(rng.integers(1, 5)), int(rng.integers(1, 5))))),
-    check_dtype=False,  # 0/1 as ints or floats are both fine
-    section="§1 'a yes/no vote with a threshold'",
-    hints=(
-        "Which side of the threshold does a weighted sum of exactly 0 fall on, by the chapter's convention?",
-        "step(z) is 1 for z ≥ 0 (zero included) and 0 for z < 0 — for every element of an array.",
-    ),
-    mistakes=[
-        Mistake(lambda z: np.where(np.asarray(z) > 0, 1, 0), "z = 0 counts as 'yes': the comparison includes 0.")
-    ],
-)
-def step(z):
-    """1 where z ≥ 0, else 0, elementwise."""
+def _step(z):
     return np.where(np.asarray(z) >= 0, 1, 0)
 
 
-@function_exercise(
-    "01.perceptron_predict",
-    cases=[
-        Case(_FRUIT_X, np.array([0.5, 0.8]), -1.0),  # the hand-set fruit sorter
-        Case(_CORNERS, np.array([1.0, 1.0]), -1.5),  # an AND gate
-        Case(np.array([[2.0, 0.0], [0.0, 1.25], [0.0, 0.0]]), np.array([0.5, 0.8]), -1.0),  # two on the line
-    ],
-    random_case=lambda rng: Case(
-        rng.normal(size=(int(rng.integers(1, 8)), 2)), rng.normal(size=2), float(rng.normal())
-    ),
-    check_dtype=False,
-    section="§2 'Apples versus oranges'",
-    hints=(
-        "X has one example per row. Can you get all the weighted sums at once instead of one at a time?",
-        "The weighted sums of all rows form the vector X·w + b (one entry per example); then apply the step.",
-    ),
-)
-def perceptron_predict(X, w, b):
-    """ŷ = step(X @ w + b): X (n, d), w (d,) → (n,) of 0/1."""
-    return _library_predict(X, w, b)
-
-
-def _update_case(rng):
+# ------------------------------------------------------------------------------------------ signed distance
+def _distance_case(rng):
     d = int(rng.integers(1, 4))
-    return Case(rng.normal(size=d), int(rng.integers(0, 2)), rng.normal(size=d), float(rng.normal()),
-                float(rng.uniform(0.05, 1.0)))  # fmt: skip
+    return Case(rng.normal(size=(int(rng.integers(1, 8)), d)), rng.normal(size=d), float(rng.normal()))
 
 
 @function_exercise(
-    "01.perceptron_update",
+    "01.signed_distance",
     cases=[
-        Case(np.array([1.3, 1.2]), 1, np.array([0.1, 0.1]), -1.0, 0.5),  # an orange called "apple": push w towards x
-        Case(np.array([0.7, 0.6]), 0, np.array([0.5, 0.8]), -0.2, 0.5),  # an apple called "orange": push away
-        Case(np.array([1.3, 1.2]), 1, np.array([0.5, 0.8]), -1.0, 0.5),  # already right: nothing changes
-        Case(np.array([2.0, 0.0]), 0, np.array([0.5, 0.8]), -1.0, 1.0),  # z = 0 counts as "1": a mistake
+        Case(_FRUIT_X[:6], np.array([0.5, 0.8]), -1.0),  # the hand-set fruit sorter
+        Case(np.array([[0.0, 0.0], [2.0, 0.0], [0.0, 1.25]]), np.array([0.5, 0.8]), -1.0),  # two points on the line
+        Case(_FRUIT_X[:6], np.array([5.0, 8.0]), -10.0),  # the same line, scaled by 10: the same distances
+        Case(np.array([[1.0, 2.0, 2.0]]), np.array([0.0, 3.0, 4.0]), 0.0),  # 3 inputs: ‖w‖ = 5
     ],
-    random_case=_update_case,
-    section="§3 'The perceptron learning rule'",
+    random_case=_distance_case,
+    check_dtype=False,
+    section="§1 'The decision boundary is a line'",
     hints=(
-        "The rule only acts on a mistake. What is the error (target minus prediction) when the prediction is right?",
-        "With error e = y − ŷ (which is +1, −1 or 0): w moves by η·e·x and b by η·e. Return new values; "
-        "leave the inputs unchanged.",
+        "The weighted sum already says which side a point is on, but it grows when you scale w and b together, "
+        "and a distance must not. What do you divide by?",
+        "The signed distance of x is (w·x + b) / ‖w‖, with ‖w‖ the length of the weight vector (not including b); "
+        "one number per row of X, positive on the side w points to.",
     ),
     mistakes=[
         Mistake(
-            lambda x, y, w, b, lr: (
-                w - lr * (y - (1 if x @ w + b >= 0 else 0)) * x,
-                b - lr * (y - (1 if x @ w + b >= 0 else 0)),
-            ),
-            "The weights move towards an example the perceptron called 0 but should have called 1 — check the sign.",
-        )
+            lambda X, w, b: X @ w + b,
+            "That is the weighted sum. Scale w and b by 10 and it grows tenfold, while the line and every "
+            "distance to it stay the same.",
+        ),
+        Mistake(
+            lambda X, w, b: np.abs(X @ w + b) / np.linalg.norm(w),
+            "Keep the sign: it says on which side of the line the point lies.",
+        ),
+        Mistake(
+            lambda X, w, b: (X @ w + b) / np.linalg.norm(np.append(w, b)),
+            "The bias slides the line without tilting it: only the weights' length belongs in the divisor.",
+        ),
+        Mistake(
+            lambda X, w, b: (X @ w + b) / (w @ w),
+            "Divide by the length of w, not by its squared length.",
+        ),
     ],
 )
-def perceptron_update(x, y, w, b, lr):
-    """(w + η(y − ŷ)x, b + η(y − ŷ)) with ŷ = step(w·x + b)."""
-    w_new, b_new = _library_update(x, y, w, b, lr)
-    return w_new, float(b_new)
+def signed_distance(X, w, b):
+    """(X·w + b) / ‖w‖: each row's signed distance to the line w·x + b = 0 (positive on w's side)."""
+    return (np.asarray(X, dtype=np.float64) @ w + b) / np.linalg.norm(w)
 
 
-value_exercise(
-    "01.xor_prediction",
-    answer=False,
-    section="§6 'XOR'",
-    hints=("Run the playground on XOR and watch the accuracy curve. Can any single line split the four corners?",),
+# ------------------------------------------------------------------------------------------ batch update
+def _batch_case(rng):
+    n, d = int(rng.integers(1, 8)), int(rng.integers(1, 4))
+    return Case(rng.normal(size=(n, d)), rng.integers(0, 2, size=n), rng.normal(size=d), float(rng.normal()),
+                float(rng.uniform(0.05, 1.0)))  # fmt: skip
+
+
+def _one_at_a_time(X, y, w, b, lr):
+    for x_i, y_i in zip(X, y):
+        error = y_i - int(_step(x_i @ w + b))
+        w, b = w + lr * error * x_i, b + lr * error
+    return w, b
+
+
+@function_exercise(
+    "01.batch_update",
+    cases=[
+        Case(*data.and_(), np.zeros(2), 0.0, 1.0),  # AND from zero: three corners called 1 by mistake
+        Case(_FRUIT_X, _FRUIT_Y, np.array([0.5, 0.8]), -1.0, 0.5),  # the hand-set sorter: one mistake
+        Case(_FRUIT_X, _FRUIT_Y, np.array([1.0, 1.0]), -1.85, 0.5),  # a separating line: nothing changes
+        Case(_XOR_X, _XOR_Y, np.array([0.5, -0.5]), 0.25, 0.1),
+    ],
+    random_case=_batch_case,
+    check_dtype=False,
+    section="§3 'The perceptron learning rule'",
+    hints=(
+        "Every example is judged by the same, old weights — nobody changes them in the middle of the batch. "
+        "Then all the corrections are applied together. How do you combine them?",
+        "With eᵢ = yᵢ − step(w·xᵢ + b) for every row (all with the old w and b): w gains η·Σᵢ eᵢxᵢ and b gains "
+        "η·Σᵢ eᵢ. Return new values; leave the inputs unchanged.",
+    ),
+    mistakes=[
+        Mistake(
+            _one_at_a_time,
+            "That is the one-at-a-time rule: later examples saw weights already changed by earlier ones. In the "
+            "batch version every example is judged by the weights you were given.",
+        ),
+        Mistake(
+            lambda X, y, w, b, lr: (
+                w + lr * np.mean((y - _step(X @ w + b))[:, None] * X, axis=0),
+                b + lr * np.mean(y - _step(X @ w + b)),
+            ),
+            "The rule adds up every example's correction; it does not average them.",
+        ),
+        Mistake(
+            lambda X, y, w, b, lr: (w - lr * (y - _step(X @ w + b)) @ X, b - lr * np.sum(y - _step(X @ w + b))),
+            "An example the perceptron called 0 but should have called 1 must pull w towards it — check the sign.",
+        ),
+        Mistake(
+            lambda X, y, w, b, lr: (w + lr * (y - _step(X @ w + b)) @ X, b),
+            "The bias learns too: it moves by η times each error, added up.",
+        ),
+    ],
 )
+def batch_update(X, y, w, b, lr):
+    """(w + η Σᵢ eᵢxᵢ, b + η Σᵢ eᵢ) with eᵢ = yᵢ − step(w·xᵢ + b), every ŷᵢ from the old w and b."""
+    errors = y - _step(np.asarray(X, dtype=np.float64) @ w + b)  # (n,): −1, 0 or +1 per example
+    return w + lr * errors @ X, float(b + lr * errors.sum())
 
-# Mistakes (= updates) the rule makes on AND from w = (0, 0), b = 0 before an epoch goes by without one.
-_AND_RUN = train_perceptron(*data.and_(), epochs=100)
+
+# ------------------------------------------------------------------------------------------ averaged perceptron
+def _averaged_case(rng):
+    n, d = int(rng.integers(2, 8)), int(rng.integers(1, 4))
+    return Case(rng.normal(size=(n, d)), rng.integers(0, 2, size=n), int(rng.integers(1, 5)),
+                float(rng.uniform(0.1, 1.5)))  # fmt: skip
+
+
+def _run_steps(X, y, epochs, lr):
+    """(w, b, was it a mistake) after every step of the rule from zero, without stopping early."""
+    w, b, after = np.zeros(np.shape(X)[1]), 0.0, []
+    for _ in range(epochs):
+        for x_i, y_i in zip(np.asarray(X, dtype=np.float64), y):
+            error = y_i - int(_step(x_i @ w + b))
+            w, b = w + lr * error * x_i, b + lr * error
+            after.append((w, b, error != 0))
+    return after
+
+
+def _average_of_mistakes(X, y, epochs, lr=1.0):
+    kept = [(w, b) for w, b, mistake in _run_steps(X, y, epochs, lr) if mistake] or [(np.zeros(np.shape(X)[1]), 0.0)]
+    return np.mean([w for w, _ in kept], axis=0), float(np.mean([b for _, b in kept]))
+
+
+def _average_of_epoch_ends(X, y, epochs, lr=1.0):
+    ends = _run_steps(X, y, epochs, lr)[len(X) - 1 :: len(X)]
+    return np.mean([w for w, _, _ in ends], axis=0), float(np.mean([b for _, b, _ in ends]))
+
+
+def _last_weights(X, y, epochs, lr=1.0):
+    w, b, _ = _run_steps(X, y, epochs, lr)[-1]
+    return w, float(b)
+
+
+@function_exercise(
+    "01.averaged_perceptron",
+    cases=[
+        Case(_XOR_X, _XOR_Y, 10),  # XOR, η = 1 (the default)
+        Case(_XOR_X, _XOR_Y, 1),  # a single epoch
+        Case(*data.and_(), 3, 0.5),
+        Case(_FRUIT_X, _FRUIT_Y, 2, 0.5),
+    ],
+    random_case=_averaged_case,
+    check_dtype=False,
+    section="§6 'When no line is perfect: average'",
+    hints=(
+        "Run the ordinary rule from zero weights, one example at a time, for exactly the given number of epochs. "
+        "The answer is not the last weights but their average: after which steps do you add them to the total?",
+        "After every step — mistake or not — add the current w and b to running totals; after epochs·n steps "
+        "divide both totals by epochs·n.",
+    ),
+    mistakes=[
+        Mistake(_last_weights, "Those are the last weights of the ordinary rule. Average over every step."),
+        Mistake(
+            _average_of_mistakes,
+            "Average over every step, also the ones where the example was right and nothing changed: weights "
+            "that survive many steps count more.",
+        ),
+        Mistake(_average_of_epoch_ends, "Average after every single example, not only at the end of each epoch."),
+    ],
+)
+def averaged_perceptron(X, y, epochs, lr=1.0):
+    """(w̄, b̄): the rule from w = 0, b = 0, run for `epochs` epochs; the mean of (w, b) after each of its steps."""
+    steps = _run_steps(X, y, epochs, lr)
+    return np.mean([w for w, _, _ in steps], axis=0), float(np.mean([b for _, b, _ in steps]))
+
+
+# ------------------------------------------------------------------------------------------ updates on a gate
+def _gate_run(gate, w1, w2, b, lr):
+    return train_perceptron(*_GATES[gate], w=[w1, w2], b=b, lr=lr, epochs=100)
+
+
+def _chapter_numbers(rng):
+    """A logic gate, starting weights and a learning rate whose run needs a few updates (and fits the playground)."""
+    while True:
+        gate = ("and", "or")[int(rng.integers(0, 2))]
+        w1, w2, b = (float(v) for v in rng.choice([-0.5, 0.0, 0.5], size=3))
+        lr = float(rng.choice([0.5, 1.0]))
+        run = _gate_run(gate, w1, w2, b, lr)
+        if run.converged and run.epochs <= PLAYGROUND_EPOCHS and sum(s.mistake for s in run.steps) >= 3:
+            return {"gate": gate, "w1": w1, "w2": w2, "b": b, "lr": lr}
+
+
+numbers(_chapter_numbers, chapter="01")
+
+
+def _updates(n):
+    return int(sum(s.mistake for s in _gate_run(n.gate, n.w1, n.w2, n.b, n.lr).steps))
+
+
 value_exercise(
-    "01.and_mistakes",
-    answer=int(sum(s.mistake for s in _AND_RUN.steps)),
+    "01.rule_updates",
+    answer=_updates,
     section="§4 'Live: watch the rule work'",
     hints=(
-        "In the playground choose AND, set both weights and the bias to 0 and the learning rate to 1, then step "
-        "through the mistakes until the status says 'converged'.",
-        "Count only the clicks that landed on a mistake — the final click that reports convergence is not one.",
+        "In the playground choose your gate and set w1, w2, b and the learning rate to your numbers, then step "
+        "through the mistakes until the status line says 'converged'.",
+        "Count only the steps that changed the weights; the final click that reports convergence is not one. "
+        "The run's record of steps says which ones were mistakes.",
     ),
+    mistakes=[
+        Mistake(
+            lambda n: _gate_run(n.gate, n.w1, n.w2, n.b, n.lr).epochs,
+            "That counts epochs. Count the updates: the steps that changed the weights.",
+        ),
+        Mistake(
+            lambda n: len(_gate_run(n.gate, n.w1, n.w2, n.b, n.lr).steps),
+            "That counts every step, also those where the example was already right and nothing changed.",
+        ),
+    ],
+)
+
+# ------------------------------------------------------------------------------------------ prediction (no points)
+choice_exercise(
+    "01.xor_best_accuracy",
+    choices=("25%", "50%", "75%", "100%"),
+    answer="50%",
+    graded=False,
+    explanation=(
+        "From zero weights with η = 1 the rule never gets past 2 of the 4 corners: it falls into a cycle of "
+        "lines that get 1 or 2 corners right, although a line with 3 of 4 exists. The rule only ever reacts to "
+        "the one example in front of it; nothing makes it keep a good line when the next example is wrong. "
+        "The cell below measures it."
+    ),
+    section="§6 'XOR: the problem a single perceptron cannot solve'",
+    hints=("A line gets at most 3 of the 4 corners. Does the rule ever find such a line, or keep it?",),
 )

@@ -1,12 +1,22 @@
-"""Chapter 02 (multi-layer perceptrons and XOR): forward pass, parameter count, Xavier bound, hand-picked
-XNOR weights, and a prediction about zero initialisation."""
+"""Chapter 02 (multi-layer perceptrons and XOR): a classmate's forward pass to fix, the parameter count, the size
+of a signal after many layers (per-student numbers), hand-picked XNOR weights, and a prediction about zero
+initialisation."""
 
 import math
 
 import numpy as np
 
+from dlcourse.exercises.digests import Tolerance
 from dlcourse.exercises.measures import step_network_outputs
-from dlcourse.exercises.spec import Case, Mistake, function_exercise, property_exercise, value_exercise
+from dlcourse.exercises.spec import (
+    Case,
+    Mistake,
+    choice_exercise,
+    function_exercise,
+    numbers,
+    property_exercise,
+    value_exercise,
+)
 
 _XOR_CORNERS = np.array([[0.0, 0.0], [0.0, 1.0], [1.0, 0.0], [1.0, 1.0]])
 
@@ -21,16 +31,28 @@ def _forward_case(rng):
                 rng.normal(size=(d_out, hidden)), rng.normal(size=d_out))  # fmt: skip
 
 
+def _classmate_forward(X, W1, b1, W2, b2):
+    """The chapter's buggy version: the bias after tanh, and W1 not transposed."""
+    return _sigmoid((np.tanh(X @ W1) + b1) @ W2.T + b2)
+
+
 @function_exercise(
     "02.mlp_forward",
     cases=[
         # XOR-style weights on the four corners: square matrices hide a missing transpose …
         Case(
             _XOR_CORNERS,
-            np.array([[10.0, 10.0], [10.0, 10.0]]),
-            np.array([-5.0, -15.0]),
-            np.array([[10.0, -10.0]]),
-            np.array([-5.0]),
+            np.array([[2.0, 2.0], [-2.0, -2.0]]),
+            np.array([-1.0, 3.0]),
+            np.array([[2.0, 2.0]]),
+            np.array([-3.0]),
+        ),  # fmt: skip
+        Case(
+            _XOR_CORNERS,
+            np.array([[1.0, -2.0], [0.5, 3.0]]),
+            np.array([0.2, -0.4]),
+            np.array([[1.5, -1.0]]),
+            np.array([0.3]),
         ),  # fmt: skip
         # … so next: 3 inputs, 4 hidden units, 2 outputs — every shape different
         Case(
@@ -42,13 +64,24 @@ def _forward_case(rng):
         ),  # fmt: skip
     ],
     random_case=_forward_case,
-    section="§2 'a layer is a matrix product'",
+    section="§2 'The math: a layer is a matrix product'",
     hints=(
-        "Two layers, each a matrix product plus a bias followed by its activation. How are the weights stored — "
-        "(out, in) or (in, out) — and what does that mean for a batch whose rows are examples?",
-        "H = tanh(X·W₁ᵀ + b₁) has one row per example; the output is σ(H·W₂ᵀ + b₂). Shapes: X (N, d_in) → "
-        "H (N, h) → output (N, d_out).",
+        "Check two things against section 2: where the bias goes relative to the activation, and how a weight "
+        "matrix stored as (out, in) meets a batch whose rows are examples.",
+        "H = tanh(X·W₁ᵀ + b₁): the bias belongs inside the activation, and W₁ must be transposed; the output is "
+        "σ(H·W₂ᵀ + b₂). Shapes: X (N, d_in) → H (N, h) → output (N, d_out).",
     ),
+    mistakes=[
+        Mistake(_classmate_forward, "That is still the classmate's version: both bugs are in it."),
+        Mistake(
+            lambda X, W1, b1, W2, b2: _sigmoid((np.tanh(X @ W1.T) + b1) @ W2.T + b2),
+            "The transposes are right now. One bug left: where does the bias go — before or after the activation?",
+        ),
+        Mistake(
+            lambda X, W1, b1, W2, b2: _sigmoid(np.tanh(X @ W1 + b1) @ W2.T + b2),
+            "The bias is in the right place now. One bug left: W1 is stored as (hidden, d_in).",
+        ),
+    ],
 )
 def mlp_forward(X, W1, b1, W2, b2):
     """sigmoid(tanh(X W1ᵀ + b1) W2ᵀ + b2) for X (N, d_in), W1 (h, d_in), W2 (d_out, h) → (N, d_out)."""
@@ -61,36 +94,63 @@ def mlp_forward(X, W1, b1, W2, b2):
     cases=[Case([2, 2, 1]), Case([2, 4, 1]), Case([3, 1]), Case([784, 128, 64, 10]), Case([5])],
     random_case=lambda rng: Case([int(v) for v in rng.integers(1, 60, size=int(rng.integers(2, 6)))]),
     check_dtype=False,
-    section="§7 'FNN, MLP, DNN'",
+    section="§2 'The math: a layer is a matrix product'",
     hints=(
         "A layer from n_in to n_out units has a weight for every (input, unit) pair, and something else per unit.",
         "Linear(n_in, n_out) holds n_in·n_out weights and n_out biases; add that up over consecutive sizes. "
         "A list with a single size has no layer at all.",
     ),
-    mistakes=[Mistake(lambda s: sum(a * b for a, b in zip(s[:-1], s[1:])), "Each unit also has a bias.")],
+    mistakes=[
+        Mistake(lambda s: sum(a * b for a, b in zip(s[:-1], s[1:])), "Each unit also has a bias."),
+        Mistake(
+            lambda s: sum(a * b + b for a, b in zip(s[:-1], s[1:])) + s[0],
+            "The input layer only holds the input's numbers: it has no neurons, so no biases.",
+        ),
+        Mistake(
+            lambda s: sum(a * b + a for a, b in zip(s[:-1], s[1:])),
+            "A layer has one bias per neuron it computes — per output, not per input.",
+        ),
+    ],
 )
 def count_parameters(layer_sizes):
     """Σ over consecutive sizes (n_in, n_out) of n_in·n_out + n_out (weights + biases)."""
     return sum(n_in * n_out + n_out for n_in, n_out in zip(layer_sizes[:-1], layer_sizes[1:]))
 
 
-@function_exercise(
-    "02.xavier_bound",
-    cases=[Case(2, 2), Case(256, 256), Case(784, 128), Case(3, 1, gain=5 / 3), Case(10, 30, gain=1.0)],
-    random_case=lambda rng: Case(
-        int(rng.integers(1, 1000)), int(rng.integers(1, 1000)), gain=float(rng.uniform(0.5, 2))
-    ),
-    check_dtype=False,
+def _chapter_numbers(rng):
+    """A deep linear stack per learner: its width, its weights' standard deviation and its depth."""
+    return {
+        "fan_in": int(rng.choice([16, 25, 36, 49, 64, 81, 100, 144, 196, 256])),
+        "weight_std": float(rng.choice([0.05, 0.08, 0.1, 0.125, 0.15, 0.2, 0.25])),
+        "layers": int(rng.integers(3, 9)),
+    }
+
+
+numbers(_chapter_numbers, chapter="02")
+
+value_exercise(
+    "02.output_std",
+    answer=lambda n: (math.sqrt(n.fan_in) * n.weight_std) ** n.layers,
+    tolerance=Tolerance(relative=0.01),
     section="§8 'The variance argument'",
     hints=(
-        "Xavier chooses a target variance for the weights. What is the variance of a uniform distribution on (−a, a)?",
-        "U(−a, a) has variance a²/3. Set it equal to gain²·2/(fan_in + fan_out) and solve for a.",
+        "Follow the variance through one layer with the formula of section 8, then ask what the next layer receives. "
+        "And mind the difference between a variance and a standard deviation.",
+        "Each layer multiplies the variance by n_in·σ², so after L layers it is (n_in·σ²)^L times the input's "
+        "variance of 1; the standard deviation is its square root.",
     ),
+    mistakes=[
+        Mistake(lambda n: (n.fan_in * n.weight_std**2) ** n.layers, "That is the variance: take its square root."),
+        Mistake(
+            lambda n: math.sqrt(n.fan_in) * n.weight_std, "That is after one layer; the factor repeats at every layer."
+        ),
+        Mistake(lambda n: n.weight_std**n.layers, "Each output adds up n_in weighted inputs: the fan-in matters."),
+        Mistake(
+            lambda n: n.layers * math.sqrt(n.fan_in) * n.weight_std,
+            "Layer after layer the factors multiply, they do not add up.",
+        ),
+    ],
 )
-def xavier_bound(fan_in, fan_out, gain=1.0):
-    """a = gain · √(6 / (fan_in + fan_out)): U(−a, a) has the Glorot variance gain² · 2 / (fan_in + fan_out)."""
-    return gain * math.sqrt(6.0 / (fan_in + fan_out))
-
 
 property_exercise(
     "02.xnor_weights",
@@ -106,11 +166,20 @@ property_exercise(
     ),
 )
 
-value_exercise(
+choice_exercise(
     "02.zero_init_prediction",
-    answer=False,
-    section="§8 'Predict first'",
+    choices=("yes", "no"),
+    answer="no",
+    graded=False,
+    explanation=(
+        "No — nothing moves at all. With every weight 0, each hidden unit outputs tanh(0) = 0 and the network says "
+        "σ(0) = 0.5 for every corner. The output weights get slope 0 because the hidden outputs they multiply are 0; "
+        "the hidden weights get slope 0 because they reach the output only through output weights that are 0; and "
+        "even the output bias gets slope 0, because XOR has two 1s and two 0s: raising the bias helps two corners "
+        "exactly as much as it hurts the other two. The cells below show it."
+    ),
+    section="§8 'Initialisation: where the weights start'",
     hints=(
-        "With every weight at zero, do two hidden units ever compute different things, or receive different updates?",
+        "With every weight at zero, what does each hidden unit output, and what does the network say for each corner?",
     ),
 )
