@@ -40,8 +40,10 @@ def _huber_delta_one(pred, target, delta=1.0):
         "With d = |prediction − target|: ½d² where d ≤ δ, δ·(d − ½δ) elsewhere; then the mean over all elements.",
     ),
     mistakes=[
-        Mistake(_huber_without_half, "Inside δ the loss is HALF the squared error: that is what makes the two "
-                                     "pieces meet at d = δ."),  # fmt: skip
+        Mistake(
+            _huber_without_half,
+            "Inside δ the loss is HALF the squared error: that is what makes the two pieces meet at d = δ.",
+        ),  # fmt: skip
         Mistake(_huber_delta_one, "The switch point is the δ you are given, in both pieces."),
     ],
 )
@@ -81,8 +83,10 @@ def _bce_labels_swapped(z, y):
     ),
     mistakes=[
         Mistake(_bce_labels_swapped, "A large positive logit means 'yes': it must cost little when y = 1."),
-        Mistake(lambda z, y: float(np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))),
-                "That is the sum over the examples; the loss is their mean."),  # fmt: skip
+        Mistake(
+            lambda z, y: float(np.sum(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))),
+            "That is the sum over the examples; the loss is their mean.",
+        ),  # fmt: skip
     ],
 )
 def bce_with_logits(z, y):
@@ -121,10 +125,14 @@ def _log_softmax(logits):
     ),
     mistakes=[
         Mistake(lambda z, t: float(-np.sum(t * _log_softmax(z))), "That is the sum over the rows: take their mean."),
-        Mistake(lambda z, t: float(-np.mean(t * _log_softmax(z))),
-                "Sum over the classes within a row, then average over the rows (not over every element)."),
-        Mistake(lambda z, t: float(-np.mean(np.sum(_log_softmax(z) * np.exp(_log_softmax(z)), axis=1))),
-                "That is the entropy of the model's own belief; the weights come from the targets."),
+        Mistake(
+            lambda z, t: float(-np.mean(t * _log_softmax(z))),
+            "Sum over the classes within a row, then average over the rows (not over every element).",
+        ),
+        Mistake(
+            lambda z, t: float(-np.mean(np.sum(_log_softmax(z) * np.exp(_log_softmax(z)), axis=1))),
+            "That is the entropy of the model's own belief; the weights come from the targets.",
+        ),
     ],
 )
 def soft_cross_entropy(logits, targets):
@@ -154,11 +162,15 @@ def _laplace_case(rng):
         "−log[(1/2b)·e^(−|y − ŷ|/b)] = log(2b) + |y − ŷ|/b; the loss is its mean over all elements.",
     ),
     mistakes=[
-        Mistake(lambda p, t, b: float(np.mean(np.abs(t - p) / b)),
-                "The density's normalising factor 1/(2b) contributes a constant: keep it."),  # fmt: skip
+        Mistake(
+            lambda p, t, b: float(np.mean(np.abs(t - p) / b)),
+            "The density's normalising factor 1/(2b) contributes a constant: keep it.",
+        ),  # fmt: skip
         Mistake(lambda p, t, b: float(np.mean(np.log(b) + np.abs(t - p) / b)), "The normaliser is 1/(2b), not 1/b."),
-        Mistake(lambda p, t, b: float(np.mean(np.log(2 * b) + (t - p) ** 2 / b)),
-                "Laplace noise has |error| in the exponent, not the squared error."),  # fmt: skip
+        Mistake(
+            lambda p, t, b: float(np.mean(np.log(2 * b) + (t - p) ** 2 / b)),
+            "Laplace noise has |error| in the exponent, not the squared error.",
+        ),  # fmt: skip
     ],
 )
 def laplace_nll(pred, target, b):
