@@ -14,6 +14,9 @@ import nbformat
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
+# Control characters other than tab and newline: invisible in an editor, they break what they touch — e.g. a
+# "\a" in a non-raw Python string turns LaTeX's \alpha into BEL + "lpha".
+CONTROL_CHARACTER = re.compile(r"[\x00-\x08\x0b-\x1f\x7f]")
 # The instructors' chapters and the learners' copies generated from them.
 NOTEBOOKS = sorted((REPO / "instructor" / "chapters").glob("*.ipynb")) + sorted((REPO / "notebooks").glob("*.ipynb"))
 
@@ -38,6 +41,11 @@ def hygiene_problems(path: Path) -> list[str]:
     if "widgets" in notebook.metadata:
         problems.append("saved widget state in metadata.widgets (an output): clear it")
     for index, cell in enumerate(notebook.cells):
+        source = cell.source if isinstance(cell.source, str) else "".join(cell.source)  # stored as a list of lines
+        control = CONTROL_CHARACTER.search(source)
+        if control:
+            line = source.count("\n", 0, control.start()) + 1
+            problems.append(f"cell {index} has the control character {control.group()!r} on line {line}")
         if cell.cell_type != "code":
             continue
         if cell.get("outputs"):
@@ -61,12 +69,14 @@ def test_notebook_name_is_numbered(path):
 # The checker itself, on notebooks made here: this part runs even before any chapter exists.
 
 
-def write_notebook(path: Path, *, outputs=False, execution_count=None, kernel="python3", widgets=False):
+def write_notebook(
+    path: Path, *, outputs=False, execution_count=None, kernel="python3", widgets=False, markdown="# Title"
+):
     cell = nbformat.v4.new_code_cell("print(1 + 1)")
     if outputs:
         cell.outputs = [nbformat.v4.new_output("stream", name="stdout", text="2\n")]
     cell.execution_count = execution_count
-    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# Title"), cell])
+    notebook = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(markdown), cell])
     notebook.metadata["kernelspec"] = {"name": kernel, "display_name": "Python 3", "language": "python"}
     if widgets:
         notebook.metadata["widgets"] = {"application/vnd.jupyter.widget-state+json": {"state": {}}}
@@ -85,6 +95,8 @@ def test_checker_accepts_a_clean_notebook(tmp_path):
         ({"execution_count": 3}, "cell 1 has execution_count 3"),
         ({"kernel": "conda-env-dl-py"}, "kernelspec name is 'conda-env-dl-py', expected 'python3'"),
         ({"widgets": True}, "saved widget state in metadata.widgets (an output): clear it"),
+        ({"markdown": "$\\sqrt{1-\alpha}$"}, "cell 0 has the control character '\\x07' on line 1"),
+        ({"markdown": "a\n\x1b[31mred"}, "cell 0 has the control character '\\x1b' on line 2"),
     ],
 )
 def test_checker_finds_each_problem(tmp_path, options, expected):

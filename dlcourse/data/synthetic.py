@@ -101,6 +101,30 @@ def blobs(
     return X, y
 
 
+def _hidden_blob_centres(seed: int) -> np.ndarray:
+    """3 to 7 centres in [-7, 7]², each at least 5 from the others (6 standard deviations of mystery_blobs)."""
+    rng = np.random.default_rng([int(seed), 7])
+    k = int(rng.integers(3, 8))
+    while True:  # random sequential placement; start over in the rare case a centre finds no room
+        centres = []
+        for _ in range(1000):
+            candidate = rng.uniform(-7.0, 7.0, size=2)
+            if all(np.hypot(*(candidate - c)) >= 5.0 for c in centres):
+                centres.append(candidate)
+                if len(centres) == k:
+                    return np.array(centres)
+
+
+def mystery_blobs(n: int = 500, seed: int = 0) -> np.ndarray:
+    """n unlabelled 2-D points from a hidden number (3 to 7) of round, well-separated blobs (std 0.8).
+
+    For practising "how many clusters?": the number of blobs is the puzzle, so only the points are returned.
+    Every seed gives other blobs, and often another number of them.
+    """
+    X, _ = blobs(n=n, centers=_hidden_blob_centres(seed), std=0.8, seed=seed)
+    return X
+
+
 def moons(n: int = 200, noise: float = 0.1, seed: int = 0):
     """Two interleaving half circles: label 0 = the upper moon (cos t, sin t), label 1 = the lower one.
 

@@ -90,8 +90,9 @@ class LandscapeExplorer(App):
             self.contours = None
             self.start_marker = self.ax.plot([], [], "X", color="white", markeredgecolor="black", markersize=11,
                                              zorder=5, label="start (click)")[0]  # fmt: skip
+            # above the paths (6) and below their heads (7): a path that ends on a minimum leaves its star visible
             self.minima_marker = self.ax.plot([], [], "*", color=COLORS["yellow"], markeredgecolor="black",
-                                              markersize=12, zorder=4, label="minimum")[0]  # fmt: skip
+                                              markersize=14, zorder=6.5, label="minimum")[0]  # fmt: skip
             self.lines, self.heads, self.loss_lines, self.lines3d = {}, {}, {}, {}
             for name in OPTIMIZERS:
                 color = OPTIMIZER_COLORS[name]
@@ -144,6 +145,7 @@ class LandscapeExplorer(App):
         self.ax.set_title(s.title)
         minima = np.array(s.minima, dtype=float).reshape(-1, 2)
         self.minima_marker.set_data(minima[:, 0], minima[:, 1])
+        self.minima_marker.set_label("minimum" if len(minima) == 1 else "minima")
         self._surface3d_stale = True
         self._background_key = None  # the next update redraws everything
         if self.controls["view"].value == "3-D":

@@ -1,111 +1,210 @@
-"""Chapter 07 (regression, classification, clustering): softmax cross-entropy of one sample, accuracy,
-the k-means assignment step, and choosing k from an elbow plot."""
+"""Chapter 07 (regression, classification, clustering): the gradient of softmax cross-entropy for a batch,
+top-k accuracy, the distance between two clusters under three linkages, and choosing k from the elbow of each
+student's own mystery data."""
 
 import numpy as np
 
-from dlcourse.exercises.spec import Case, Mistake, function_exercise, value_exercise
+from dlcourse.data.synthetic import _hidden_blob_centres
+from dlcourse.exercises.spec import Case, Mistake, function_exercise, numbers, value_exercise
+
+
+# ------------------------------------------------------------------------------------------ Exercise 1
+def _softmax(logits):
+    shifted = logits - logits.max(axis=1, keepdims=True)  # (N, K): same softmax, no overflow
+    e = np.exp(shifted)
+    return e / e.sum(axis=1, keepdims=True)
+
+
+def _one_hot(labels, k):
+    out = np.zeros((len(labels), k))
+    out[np.arange(len(labels)), labels] = 1.0
+    return out
 
 
 def _logits_case(rng):
-    n_classes = int(rng.integers(2, 8))
-    return Case(rng.normal(scale=3.0, size=n_classes), int(rng.integers(n_classes)))
+    n, k = int(rng.integers(1, 7)), int(rng.integers(2, 7))
+    return Case(rng.normal(size=(n, k)) * float(rng.choice([1.0, 4.0, 300.0])), rng.integers(0, k, size=n))
 
 
 @function_exercise(
-    "07.softmax_cross_entropy",
+    "07.softmax_ce_grad",
     cases=[
-        Case(np.array([2.0, 1.0, 0.1]), 0),
-        Case(np.array([0.0, 0.0, 0.0, 0.0]), 3),  # no preference among 4 classes: log 4
-        Case(np.array([1000.0, 0.0, -1000.0]), 1),  # huge logits: exp overflows unless you shift first
-        Case(np.array([-1000.0, -1001.0]), 0),  # very negative logits: exp underflows to 0 without the shift
+        Case(np.zeros((1, 4)), np.array([2])),  # no preference: p = ¼ everywhere, −¾ at the label
+        Case(np.array([[2.0, 1.0, 0.1], [0.0, 3.0, -1.0]]), np.array([0, 2])),  # a batch of 2: divide by 2
+        Case(np.array([[1000.0, 0.0, -1000.0]]), np.array([1])),  # huge logits: exp overflows unless you shift
+        Case(np.array([[5.0, 5.0], [-3.0, 4.0], [0.5, 0.5], [9.0, -9.0]]), np.array([1, 1, 0, 0])),
     ],
     random_case=_logits_case,
+    rtol=1e-6,
     check_dtype=False,
-    section="§4 'Multi-class classification' (and chapter 03's stable softmax)",
+    section="§4 'Multi-class classification' (predicted minus true)",
     hints=(
-        "The loss is minus the log of the probability given to the right class. Can you write it so that no "
-        "exponential is ever taken of a large positive number?",
-        "−log softmax(z)_y = log Σⱼ e^(zⱼ) − z_y, and log Σⱼ e^(zⱼ) = m + log Σⱼ e^(zⱼ − m) with m = max z.",
-    ),
-)
-def softmax_cross_entropy(logits, label):
-    """ℓ = −log softmax(z)_y = logsumexp(z) − z_y, computed stably by shifting by max(z)."""
-    m = np.max(logits)
-    return float(m + np.log(np.sum(np.exp(logits - m))) - logits[label])
-
-
-def _accuracy_case(rng):
-    n, c = int(rng.integers(1, 20)), int(rng.integers(2, 6))
-    return Case(rng.normal(size=(n, c)), rng.integers(0, c, size=n))
-
-
-@function_exercise(
-    "07.accuracy",
-    cases=[
-        Case(np.array([[2.0, 1.0], [0.0, 3.0], [1.0, 0.5]]), np.array([0, 1, 1])),  # 2 of 3
-        Case(np.array([[0.1, 0.2, 0.7]]), np.array([2])),
-        Case(np.array([[5.0, 0.0, 0.0], [0.0, 5.0, 0.0], [0.0, 0.0, 5.0], [1.0, 2.0, 3.0]]), np.array([2, 1, 0, 0])),
-    ],
-    random_case=_accuracy_case,
-    check_dtype=False,
-    section="§4 'Multi-class classification'",
-    hints=(
-        "Which class does a row of scores predict? Then: accuracy is a fraction, not a count.",
-        "The prediction of a row is the index of its largest score; accuracy = (number of rows where it equals "
-        "the label) / (number of rows).",
+        "For one example the gradient with respect to its logits is 'predicted probabilities minus the true "
+        "one-hot vector'. The loss is the MEAN over the batch: what does averaging do to each row's gradient?",
+        "G = (softmax(Z) − T) / N, with T the one-hot labels (N, K) and softmax computed row by row after "
+        "subtracting each row's largest logit.",
     ),
     mistakes=[
         Mistake(
-            lambda logits, labels: int(np.sum(np.argmax(logits, axis=1) == labels)),
-            "Accuracy is the fraction of right rows, between 0 and 1.",
-        )
+            lambda z, y: _softmax(z) - _one_hot(y, z.shape[1]),
+            "The loss is the mean over the N examples: each row's gradient is divided by N.",
+        ),  # fmt: skip
+        Mistake(
+            lambda z, y: (_one_hot(y, z.shape[1]) - _softmax(z)) / len(y),
+            "That points downhill; the gradient points uphill: predicted minus true.",
+        ),  # fmt: skip
+        Mistake(lambda z, y: _softmax(z) / len(y), "The true class contributes too: subtract the one-hot labels."),
     ],
 )
-def accuracy(logits, labels):
-    """Fraction of rows whose argmax equals the label."""
-    return float(np.mean(np.argmax(logits, axis=1) == labels))
+def softmax_ce_grad(logits, labels):
+    """∂/∂Z of mean_n −log softmax(Z)[n, yₙ] = (softmax(Z) − onehot(y)) / N, shape (N, K)."""
+    logits = np.asarray(logits, dtype=np.float64)
+    return (_softmax(logits) - _one_hot(labels, logits.shape[1])) / len(labels)
 
 
-def _assign_case(rng):
-    n, k, d = int(rng.integers(1, 30)), int(rng.integers(1, 6)), int(rng.integers(1, 4))
-    return Case(rng.normal(size=(n, d)) * 3, rng.normal(size=(k, d)) * 3)
+# ------------------------------------------------------------------------------------------ Exercise 2
+def _top_k_case(rng):
+    n, c = int(rng.integers(1, 20)), int(rng.integers(2, 8))
+    return Case(rng.normal(size=(n, c)), rng.integers(0, c, size=n), int(rng.integers(1, c + 1)))
+
+
+def _k_smallest(logits, labels, k):
+    smallest = np.argsort(logits, axis=1)[:, :k]
+    return float(np.mean(np.any(smallest == labels[:, None], axis=1)))
+
+
+def _top_k_count(logits, labels, k):
+    largest = np.argsort(logits, axis=1)[:, ::-1][:, :k]
+    return int(np.sum(np.any(largest == labels[:, None], axis=1)))
+
+
+def _top_k_plus_one(logits, labels, k):
+    largest = np.argsort(logits, axis=1)[:, ::-1][:, : k + 1]
+    return float(np.mean(np.any(largest == labels[:, None], axis=1)))
 
 
 @function_exercise(
-    "07.kmeans_assign",
+    "07.top_k_accuracy",
     cases=[
-        Case(np.array([[0.0, 0.0], [10.0, 10.0], [9.0, 1.0]]), np.array([[1.0, 1.0], [9.0, 9.0]])),
-        Case(np.array([[0.0, 0.0], [4.0, 0.0]]), np.array([[3.0, 0.0], [-1.0, 0.0], [10.0, 0.0]])),
-        Case(np.array([[1.0], [2.0], [3.0]]), np.array([[0.0]])),  # one centre: everybody joins it
+        Case(np.array([[0.1, 0.5, 0.2, 0.9], [0.3, 0.2, 0.4, 0.1]]), np.array([1, 1]), 2),  # 1 of 2
+        Case(np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 2.0], [1.0, 3.0, 2.0]]), np.array([0, 0, 2]), 1),  # plain accuracy
+        Case(np.array([[2.0, 1.0, 0.0], [0.0, 1.0, 2.0], [1.0, 3.0, 2.0]]), np.array([0, 0, 2]), 3),  # k = K: 1.0
+        Case(np.array([[-5.0, -1.0, -3.0, -2.0, -4.0]]), np.array([3]), 2),  # negative scores
     ],
-    random_case=_assign_case,
+    random_case=_top_k_case,
     check_dtype=False,
-    section="§5 'k-means'",
+    section="§4 'Multi-class classification' (accuracy, and the confusion matrix)",
     hints=(
-        "Every point needs its distance to every centre — an (n, k) table — and then one choice per point.",
-        "labelᵢ = the index j of the centre with the smallest squared distance ‖xᵢ − cⱼ‖².",
+        "A row counts as right when its label is among its k highest scores, wherever in those k. The result is "
+        "a fraction of the rows.",
+        "For each row take the indices of its k largest scores (a sort of the row, descending, first k), check "
+        "whether the label is one of them, then average over the rows.",
     ),
+    mistakes=[
+        Mistake(_k_smallest, "Those are the k LOWEST scores; the model's best guesses have the highest ones."),
+        Mistake(_top_k_count, "Accuracy is the fraction of right rows, between 0 and 1."),
+        Mistake(_top_k_plus_one, "Look at exactly k guesses per row, no more."),
+    ],
 )
-def assign_to_nearest(X, centers):
-    """labelᵢ = argminⱼ ‖xᵢ − cⱼ‖²."""
-    squared = ((X[:, None, :] - centers[None, :, :]) ** 2).sum(axis=2)  # (n, k)
-    return np.argmin(squared, axis=1)
+def top_k_accuracy(logits, labels, k):
+    """Fraction of rows whose label is among the k largest entries of the row."""
+    largest = np.argsort(logits, axis=1)[:, ::-1][:, :k]  # (N, k): the k best guesses per row
+    return float(np.mean(np.any(largest == np.asarray(labels)[:, None], axis=1)))
 
 
-def mystery_centres(seed: int = 125) -> np.ndarray:
-    """The planted centres of the chapter's elbow-plot data (the notebook builds them the same way)."""
-    rng = np.random.default_rng(seed)
-    return rng.uniform(-6, 6, size=(int(rng.integers(3, 8)), 2))
+# ------------------------------------------------------------------------------------------ Exercise 3
+def _distances(A, B):
+    return np.sqrt(((np.asarray(A)[:, None, :] - np.asarray(B)[None, :, :]) ** 2).sum(axis=2))  # (|A|, |B|)
 
 
-ELBOW_K = len(mystery_centres())  # how many blobs the mystery data really has
+_LINKAGES = ("single", "complete", "average")
+
+
+def _linkage_case(rng):
+    d = int(rng.integers(1, 4))
+    A = rng.normal(size=(int(rng.integers(1, 6)), d)) * 2
+    B = rng.normal(size=(int(rng.integers(1, 6)), d)) * 2 + rng.normal(size=d) * 3
+    return Case(A, B, _LINKAGES[int(rng.integers(3))])
+
+
+def _squared(A, B, linkage):
+    sq = _distances(A, B) ** 2
+    return float({"single": sq.min(), "complete": sq.max(), "average": sq.mean()}[linkage])
+
+
+def _swapped(A, B, linkage):
+    dist = _distances(A, B)
+    return float({"single": dist.max(), "complete": dist.min(), "average": dist.mean()}[linkage])
+
+
+def _centroids_for_average(A, B, linkage):
+    dist = _distances(A, B)
+    if linkage == "average":
+        return float(np.linalg.norm(np.mean(A, axis=0) - np.mean(B, axis=0)))
+    return float(dist.min() if linkage == "single" else dist.max())
+
+
+@function_exercise(
+    "07.linkage_distance",
+    cases=[
+        Case(np.array([[0.0, 0.0]]), np.array([[3.0, 4.0]]), "single"),  # one point each: 5 for every linkage
+        Case(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[4.0, 0.0], [6.0, 0.0]]), "single"),  # 3
+        Case(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[4.0, 0.0], [6.0, 0.0]]), "complete"),  # 6
+        Case(np.array([[0.0, 0.0], [1.0, 0.0]]), np.array([[4.0, 0.0], [6.0, 0.0]]), "average"),  # (4+6+3+5)/4
+        Case(np.array([[0.0, 1.0], [0.0, -1.0]]), np.array([[3.0, 0.0]]), "average"),  # not the centroids' 3
+        Case(np.array([[1.0], [2.0], [10.0]]), np.array([[4.0], [5.0]]), "complete"),  # 1-D points
+    ],
+    random_case=_linkage_case,
+    check_dtype=False,
+    section="§5 'Hierarchical (agglomerative) clustering' (the linkage table)",
+    hints=(
+        "First every distance between a point of A and a point of B — a table with one row per point of A. Then "
+        "the linkage says which single number to make of that table.",
+        "Euclidean distances ‖a − b‖ (not squared); single = their minimum, complete = their maximum, "
+        "average = their mean over all |A|·|B| pairs.",
+    ),
+    mistakes=[
+        Mistake(_squared, "Use the distances themselves, not their squares."),
+        Mistake(_swapped, "Single linkage takes the CLOSEST pair, complete linkage the farthest."),
+        Mistake(
+            _centroids_for_average,
+            "Average linkage averages the distances of all pairs; the distance between "
+            "the two means is something else (centroid linkage).",
+        ),  # fmt: skip
+    ],
+)
+def linkage_distance(A, B, linkage):
+    """Distance between clusters A (m, d) and B (n, d): min / max / mean of the m·n pairwise distances."""
+    dist = _distances(A, B)
+    return float({"single": dist.min(), "complete": dist.max(), "average": dist.mean()}[linkage])
+
+
+# ------------------------------------------------------------------------------------------ Exercise 4
+numbers(lambda rng: {"mystery_seed": int(rng.integers(1, 1_000_000))}, chapter="07")
+
+
+def hidden_blob_count(n):
+    """How many blobs the learner's mystery data really has."""
+    return len(_hidden_blob_centres(n.mystery_seed))
+
+
 value_exercise(
     "07.elbow_k",
-    answer=ELBOW_K,
+    answer=hidden_blob_count,
     section="§5 'How many clusters? The elbow'",
     hints=(
         "Before the elbow every extra centre splits a real group and the inertia drops a lot; after it, an extra "
         "centre only cuts a group in two.",
         "Look for the last k whose step down in inertia is still large compared with the steps after it.",
     ),
+    mistakes=[
+        Mistake(
+            lambda n: hidden_blob_count(n) + 1,
+            "One more centre than the elbow only cuts a blob in two: look at how little the inertia drops there.",
+        ),  # fmt: skip
+        Mistake(
+            lambda n: hidden_blob_count(n) - 1,
+            "At that k the inertia still drops a lot on the next step: a real group is still sharing a centre.",
+        ),  # fmt: skip
+    ],
 )

@@ -148,3 +148,32 @@ def test_bad_sizes_raise_clear_errors(bad):
 def test_negative_noise_raises():
     with pytest.raises(ValueError, match="noise"):
         data.moons(noise=-0.1)
+
+
+def test_mystery_blobs_hide_3_to_7_well_separated_blobs():
+    from dlcourse.data.synthetic import _hidden_blob_centres
+
+    counts = set()
+    for seed in range(60):
+        centres = _hidden_blob_centres(seed)
+        counts.add(len(centres))
+        gaps = [np.hypot(*(a - b)) for i, a in enumerate(centres) for b in centres[i + 1 :]]
+        assert 3 <= len(centres) <= 7 and min(gaps) >= 5.0 and np.abs(centres).max() <= 7.0
+    assert counts == {3, 4, 5, 6, 7}
+    X = data.mystery_blobs(n=120, seed=3)
+    assert isinstance(X, np.ndarray) and X.shape == (120, 2)  # the points only: the count is the puzzle
+    np.testing.assert_array_equal(X, data.mystery_blobs(n=120, seed=3))
+    assert not np.array_equal(X, data.mystery_blobs(n=120, seed=4))
+
+
+def test_mystery_blobs_have_a_clear_elbow():
+    """Inertia (best of 10 k-means starts) drops at least 2× into the true k, less than 1.2× after it."""
+    from dlcourse.cluster import kmeans
+    from dlcourse.data.synthetic import _hidden_blob_centres
+
+    for seed in range(0, 400, 20):
+        k = len(_hidden_blob_centres(seed))
+        X = data.mystery_blobs(seed=seed)
+        inertia = [min(kmeans(X, j, seed=s).inertia for s in range(10)) for j in range(1, k + 3)]
+        drops = [before / after for before, after in zip(inertia, inertia[1:])]  # drops[j - 1]: from j to j + 1
+        assert drops[k - 2] >= 2.0 and all(d > 1.2 for d in drops[: k - 1]) and all(d < 1.2 for d in drops[k - 1 :])

@@ -324,3 +324,15 @@ def test_frame_and_recompute_times_are_reported():
     print(f"\nlandscape: animation frame {np.median(frames) * 1e3:.1f} ms (median of 40); "
           f"lr slider (6 optimizers x 100 steps + blit) {np.median(recomputes) * 1e3:.0f} ms; "
           f"full redraw {np.median(full) * 1e3:.0f} ms")  # fmt: skip
+
+
+@pytest.mark.parametrize("name", ["saddle", "himmelblau"])
+def test_every_minimum_is_starred_and_stays_visible_at_the_end_of_the_race(name):
+    """Both valleys of the saddle (all four of Himmelblau) get a star; paths cannot cover it, heads sit on it."""
+    app = landscape_explorer(name)
+    app.controls["step"].value = app.controls["step"].max
+    x, y = app.minima_marker.get_data()
+    assert np.allclose(np.column_stack([x, y]), get_surface(name).minima)
+    assert app.minima_marker.get_label() == "minima"
+    assert all(line.get_zorder() < app.minima_marker.get_zorder() for line in app.lines.values())
+    assert all(app.minima_marker.get_zorder() < head.get_zorder() for head in app.heads.values())
