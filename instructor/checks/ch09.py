@@ -41,7 +41,8 @@ _FIXED = np.random.default_rng(9)
     hints=(
         "The new state mixes the input and the old state, each through its own weights and bias, then squashes. "
         "Rows of x and h are examples: how are PyTorch's weights oriented?",
-        "h_new = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), with x (N, input), h (N, hidden).",
+        "Let the shapes decide: x is (N, input) and W_ih is (hidden, input), so the input term needs W_ih transposed "
+        "to give (N, hidden); the same for h and W_hh. Add both bias vectors, then squash with tanh.",
     ),
     mistakes=[
         Mistake(
