@@ -34,8 +34,8 @@ def _windows(image, kernel_h, kernel_w):
     section="§4 'Padding and stride'",
     hints=(
         "Padding adds rows on both sides; a window that would stick out past the edge does not count.",
-        "Count the window's possible starting positions 0, s, 2s, … for as long as a window of the kernel's size still "
-        "fits inside the padded row (size + 2·padding pixels): a division rounded down, plus one for the first position.",
+        "Count the window's possible starting positions 0, s, 2s, … for as long as a window of the kernel's size "
+        "still fits inside the padded row (size + 2·padding pixels): a division rounded down, plus one for the first.",
     ),
     mistakes=[
         Mistake(lambda s, k, p, st: (s + p - k) // st + 1, "Padding is added on BOTH sides."),
