@@ -178,7 +178,7 @@ class GradientFlowExplorer(App):
             (self.rnn_line,) = self.ax.plot([], [], "o-", ms=2.5, color=COLORS["blue"], label="RNN (tanh)")
             (self.lstm_line,) = self.ax.plot([], [], "o-", ms=2.5, color=COLORS["vermillion"], label="LSTM")
             self.ax.set(yscale="log", xlabel="time step t (the loss is computed at the last step T)",
-                        ylabel="‖dL/dh_t‖  (log scale)")  # fmt: skip
+                        ylabel=r"$\|\partial L/\partial h_t\|$  (log scale)")  # fmt: skip
             self.ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)  # above the plot: hides no line
             self.figure.tight_layout()
         add = self.add_control

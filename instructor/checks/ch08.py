@@ -1,57 +1,19 @@
-"""Chapter 08 (CNNs): a 2-D convolution by hand, the output-size formula, 2×2 max pooling, the parameters
-of a convolution layer (per-student numbers), and a prediction about what an edge kernel detects."""
+"""Chapter 08 (CNNs): the output-size formula, the parameters of a convolution layer (per-student numbers),
+2×2 max pooling forwards and backwards, the backward pass of a convolution (input and kernel gradients), and a
+prediction (no points) about what an edge kernel detects."""
 
 import numpy as np
 
 from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise, numbers, value_exercise
 
-_ASYMMETRIC = np.array([[1.0, 2.0], [0.0, -1.0]])  # flipping it changes the result: catches "true" convolution
+_ASYMMETRIC = np.array([[1.0, 2.0], [0.0, -1.0]])  # flipping it changes the result: catches a flipped kernel
 
 
-def _random_conv_case(rng):
-    kernel_h, kernel_w = (int(k) for k in rng.integers(1, 4, size=2))
-    height, width = kernel_h + int(rng.integers(0, 5)), kernel_w + int(rng.integers(0, 5))
-    return Case(rng.normal(size=(height, width)), rng.normal(size=(kernel_h, kernel_w)))
-
-
-def _flipped_convolution(image, kernel):
-    kernel = np.asarray(kernel)[::-1, ::-1]
-    return conv2d_single(image, kernel)
-
-
-@function_exercise(
-    "08.conv2d_single",
-    cases=[
-        Case(np.eye(4), np.ones((2, 2))),
-        Case(np.arange(12.0).reshape(3, 4), _ASYMMETRIC),  # not square, and a kernel without symmetry
-        Case(np.arange(20.0).reshape(4, 5), np.array([[1.0, 0.0, -1.0]])),  # a 1×3 kernel
-        Case(np.arange(9.0).reshape(3, 3), np.arange(9.0).reshape(3, 3)),  # kernel as big as the image: 1×1
-        Case(np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([[10.0]])),  # a 1×1 kernel only scales
-    ],
-    random_case=_random_conv_case,
-    check_dtype=False,
-    section="§2 'The math'",
-    hints=(
-        "Slide the kernel over every position where it fits entirely inside the image. How many positions "
-        "are there along each axis?",
-        "The output is (H − kH + 1) × (W − kW + 1); each entry is the sum of the window times the kernel, "
-        "elementwise. Deep-learning libraries do not flip the kernel.",
-    ),
-    mistakes=[
-        Mistake(
-            _flipped_convolution, "The kernel is not flipped here (deep-learning 'convolution' is cross-correlation)."
-        )
-    ],
-)
-def conv2d_single(image, kernel):
-    """out[i, j] = Σ_a Σ_b image[i + a, j + b] · kernel[a, b]: valid (no padding), stride 1."""
-    image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
-    kernel_h, kernel_w = kernel.shape
-    out = np.zeros((image.shape[0] - kernel_h + 1, image.shape[1] - kernel_w + 1))
-    for i in range(out.shape[0]):
-        for j in range(out.shape[1]):
-            out[i, j] = np.sum(image[i : i + kernel_h, j : j + kernel_w] * kernel)
-    return out
+def _windows(image, kernel_h, kernel_w):
+    """Every (i, j, window) of a valid, stride-1 convolution."""
+    for i in range(image.shape[0] - kernel_h + 1):
+        for j in range(image.shape[1] - kernel_w + 1):
+            yield i, j, image[i : i + kernel_h, j : j + kernel_w]
 
 
 @function_exercise(
@@ -72,13 +34,26 @@ def conv2d_single(image, kernel):
     section="§4 'Padding and stride'",
     hints=(
         "Padding adds rows on both sides; a window that would stick out past the edge does not count.",
-        "size_out = ⌊(size + 2·padding − kernel_size) / stride⌋ + 1.",
+        "Count the window's possible starting positions 0, s, 2s, … for as long as a window of the kernel's size "
+        "still fits inside the padded row (size + 2·padding pixels): a division rounded down, plus one for the first.",
     ),
-    mistakes=[Mistake(lambda s, k, p, st: (s + p - k) // st + 1, "Padding is added on BOTH sides.")],
+    mistakes=[
+        Mistake(lambda s, k, p, st: (s + p - k) // st + 1, "Padding is added on BOTH sides."),
+        Mistake(
+            lambda s, k, p, st: (s + 2 * p - k) / st + 1,
+            "A window that would stick out past the edge does not count: round down to a whole number.",
+        ),  # fmt: skip
+    ],
 )
 def output_size(size, kernel_size, padding, stride):
     """⌊(size + 2·padding − kernel_size) / stride⌋ + 1."""
     return (size + 2 * padding - kernel_size) // stride + 1
+
+
+def _average_pool_2x2(x):
+    x = np.asarray(x, dtype=np.float64)
+    height, width = x.shape[0] // 2, x.shape[1] // 2
+    return x[: 2 * height, : 2 * width].reshape(height, 2, width, 2).mean(axis=(1, 3))  # (H/2, 2, W/2, 2) → mean
 
 
 def _random_pool_case(rng):
@@ -104,6 +79,13 @@ def _random_pool_case(rng):
         "out[i, j] = the maximum of the block in rows 2i, 2i+1 and columns 2j, 2j+1; the output is "
         "⌊H/2⌋ × ⌊W/2⌋, like nn.MaxPool2d(2).",
     ),
+    mistakes=[
+        Mistake(
+            lambda x: np.maximum(max_pool_2x2(x), 0.0),
+            "Values can be negative: the maximum of four negative numbers is negative, not 0.",
+        ),  # fmt: skip
+        Mistake(lambda x: _average_pool_2x2(x), "That is the average of each block; max pooling keeps the largest."),
+    ],
 )
 def max_pool_2x2(x):
     """out[i, j] = max(x[2i:2i+2, 2j:2j+2]): windows of 2×2, stride 2."""
@@ -111,6 +93,131 @@ def max_pool_2x2(x):
     height, width = x.shape[0] // 2, x.shape[1] // 2
     blocks = x[: 2 * height, : 2 * width].reshape(height, 2, width, 2)  # (H/2, 2, W/2, 2): one 2×2 block per (i, j)
     return blocks.max(axis=(1, 3))
+
+
+def _first_max_backward(x, grad_out, spread_ties=False, average=False):
+    """Route each window's gradient to its maximum (the first one, row by row); the variants are mistakes."""
+    x, grad_out = np.asarray(x, dtype=np.float64), np.asarray(grad_out, dtype=np.float64)
+    grad = np.zeros_like(x)
+    for i in range(grad_out.shape[0]):
+        for j in range(grad_out.shape[1]):
+            block = x[2 * i : 2 * i + 2, 2 * j : 2 * j + 2]  # (2, 2)
+            if average:
+                grad[2 * i : 2 * i + 2, 2 * j : 2 * j + 2] += grad_out[i, j] / 4
+            elif spread_ties:
+                grad[2 * i : 2 * i + 2, 2 * j : 2 * j + 2] += grad_out[i, j] * (block == block.max())
+            else:
+                a, b = np.unravel_index(np.argmax(block), (2, 2))  # argmax: the first maximum, row-major
+                grad[2 * i + a, 2 * j + b] += grad_out[i, j]
+    return grad
+
+
+def _random_pool_backward_case(rng):
+    height, width = (int(n) for n in rng.integers(2, 9, size=2))
+    return Case(rng.normal(size=(height, width)), rng.normal(size=(height // 2, width // 2)))
+
+
+_TIES = np.array([[0.0, 0.0, 3.0, 3.0], [0.0, 0.0, 1.0, 3.0]])  # zeros after a ReLU: ties are common
+
+
+@function_exercise(
+    "08.max_pool_2x2_backward",
+    cases=[
+        Case(np.array([[1.0, 5.0], [3.0, 4.0]]), np.array([[2.0]])),  # one window: all of it to the 5
+        Case(np.arange(16.0).reshape(4, 4), np.array([[1.0, -2.0], [0.5, 3.0]])),
+        Case(-np.arange(1.0, 17.0).reshape(4, 4), np.ones((2, 2))),  # all negative: the max is the least negative
+        Case(_TIES, np.array([[1.0, 2.0]])),  # ties: the first maximum (row by row) takes it all
+        Case(np.arange(15.0).reshape(3, 5), np.array([[1.0, 1.0]])),  # odd sizes: the last row/column get 0
+    ],
+    random_case=_random_pool_backward_case,
+    check_dtype=False,
+    section="§8 'How a convolution learns: the backward pass'",
+    hints=(
+        "Only one number of each window reached the output. Which one, and what does that mean for the other three? "
+        "When several numbers tie for the maximum, the library (like PyTorch) counts the first one, row by row.",
+        "∂out[i, j]/∂x[p, q] is 1 for the position of the window's maximum and 0 for the other three, so ∂L/∂x is 0 "
+        "everywhere except at each window's (first) maximum, which receives grad_out[i, j].",
+    ),
+    mistakes=[
+        Mistake(
+            lambda x, g: _first_max_backward(x, g, average=True),
+            "That spreads each gradient evenly, as AVERAGE pooling would; max pooling has a single winner.",
+        ),  # fmt: skip
+        Mistake(
+            lambda x, g: _first_max_backward(x, g, spread_ties=True),
+            "When several entries tie, only the first maximum (row by row) gets the gradient.",
+        ),  # fmt: skip
+    ],
+)
+def max_pool_2x2_backward(x, grad_out):
+    """∂L/∂x of 2×2 max pooling: grad_out[i, j] goes to the (first) maximum of window (i, j), 0 elsewhere."""
+    return _first_max_backward(x, grad_out)
+
+
+def _random_conv_backward_case(rng):
+    kernel_h, kernel_w = (int(k) for k in rng.integers(1, 4, size=2))
+    height, width = kernel_h + int(rng.integers(0, 5)), kernel_w + int(rng.integers(0, 5))
+    grad_out = rng.normal(size=(height - kernel_h + 1, width - kernel_w + 1))
+    return Case(rng.normal(size=(height, width)), rng.normal(size=(kernel_h, kernel_w)), grad_out)
+
+
+def _conv_backward_flipped(image, kernel, grad_out):
+    grad_image, grad_kernel = conv2d_backward(image, np.asarray(kernel)[::-1, ::-1], grad_out)
+    return grad_image, grad_kernel
+
+
+def _conv_backward_overwrites(image, kernel, grad_out):
+    image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    grad_image, grad_kernel = np.zeros_like(image), np.zeros_like(kernel)
+    for i, j, window in _windows(image, *kernel.shape):
+        grad_kernel += grad_out[i, j] * window
+        grad_image[i : i + kernel.shape[0], j : j + kernel.shape[1]] = grad_out[i, j] * kernel  # = instead of +=
+    return grad_image, grad_kernel
+
+
+@function_exercise(
+    "08.conv2d_backward",
+    cases=[
+        Case(np.arange(9.0).reshape(3, 3), np.ones((2, 2)), np.ones((2, 2))),
+        Case(np.arange(12.0).reshape(3, 4), _ASYMMETRIC, np.array([[1.0, 0.0, -1.0], [2.0, 0.5, 0.0]])),
+        Case(np.arange(20.0).reshape(4, 5), np.array([[1.0, 0.0, -1.0]]), np.ones((4, 3))),  # a 1×3 kernel
+        Case(np.arange(9.0).reshape(3, 3), np.arange(9.0).reshape(3, 3), np.array([[2.0]])),  # one window only
+        Case(np.array([[2.0, -1.0], [0.5, 3.0]]), np.array([[10.0]]), np.array([[1.0, 2.0], [3.0, 4.0]])),  # 1×1
+    ],
+    random_case=_random_conv_backward_case,
+    check_dtype=False,
+    section="§8 'How a convolution learns: the backward pass'",
+    hints=(
+        "Each output pixel is a weighted sum of one window. Which numbers did kernel entry (a, b) multiply, over all "
+        "windows? And which kernel entries did pixel (p, q) meet, in the windows that read it?",
+        "∂L/∂k[a, b] = Σ_ij G[i, j]·x[i + a, j + b]; window (i, j) hands G[i, j]·k back to the pixels it read, and a "
+        "pixel read by several windows adds up what they hand back. Return (∂L/∂image, ∂L/∂kernel).",
+    ),
+    mistakes=[
+        Mistake(
+            _conv_backward_flipped,
+            "No flip: the forward pass never flipped the kernel, so neither does its backward pass.",
+        ),  # fmt: skip
+        Mistake(
+            _conv_backward_overwrites,
+            "Windows overlap: a pixel read by several windows must ADD what each of them hands back.",
+        ),  # fmt: skip
+        Mistake(
+            lambda image, kernel, grad_out: conv2d_backward(image, kernel, grad_out)[::-1],
+            "Return the pair in the order (∂L/∂image, ∂L/∂kernel).",
+        ),  # fmt: skip
+    ],
+)
+def conv2d_backward(image, kernel, grad_out):
+    """(∂L/∂image, ∂L/∂kernel) of a valid, stride-1 convolution, given G = ∂L/∂out."""
+    image, kernel = np.asarray(image, dtype=np.float64), np.asarray(kernel, dtype=np.float64)
+    grad_out = np.asarray(grad_out, dtype=np.float64)
+    kernel_h, kernel_w = kernel.shape
+    grad_image, grad_kernel = np.zeros_like(image), np.zeros_like(kernel)
+    for i, j, window in _windows(image, kernel_h, kernel_w):
+        grad_kernel += grad_out[i, j] * window  # k[a, b] multiplied x[i + a, j + b] in this window
+        grad_image[i : i + kernel_h, j : j + kernel_w] += grad_out[i, j] * kernel  # each pixel of the window met k
+    return grad_image, grad_kernel
 
 
 # Each learner counts the parameters of their own convolution layer.
@@ -142,6 +249,14 @@ choice_exercise(
     "08.edge_x",
     choices=("left", "right", "top", "bottom", "everywhere"),
     answer="left",
+    graded=False,
+    explanation=(
+        "On its left side. The kernel adds up the window's right column and subtracts its left column: "
+        "(ink on the right) − (ink on the left). With the window just left of a vertical stroke, its right column "
+        "lies on the ink and its left column on the background, so the sum is large and positive; just right of the "
+        "stroke it is the other way round (most negative), and in the middle of a thick stroke both columns see ink "
+        "and cancel. The kernel finds places where brightness rises from left to right."
+    ),
     section="§3 'Filters'",
     hints=("Try the 'edge x' preset in the convolution explorer and look at a vertical stroke.",),
 )

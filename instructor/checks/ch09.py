@@ -1,5 +1,6 @@
-"""Chapter 09 (RNNs and LSTMs): one RNN step, one LSTM step, counting an LSTM's parameters, and a
-prediction about which network remembers over a long sequence."""
+"""Chapter 09 (RNNs and LSTMs): one RNN step, one LSTM step, counting an LSTM's parameters, backpropagation
+through time for the recurrent weights, the backward pass of one LSTM step, and a prediction (no points)
+about which network remembers over a long sequence."""
 
 import numpy as np
 
@@ -36,17 +37,22 @@ _FIXED = np.random.default_rng(9)
     ],
     random_case=_rnn_case,
     check_dtype=False,
-    section="§2 'The recurrence'",
+    section="§2 'The recurrence' and §3 'From scratch'",
     hints=(
         "The new state mixes the input and the old state, each through its own weights and bias, then squashes. "
         "Rows of x and h are examples: how are PyTorch's weights oriented?",
-        "h_new = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh), with x (N, input), h (N, hidden).",
+        "Let the shapes decide: x is (N, input) and W_ih is (hidden, input), so the input term needs W_ih transposed "
+        "to give (N, hidden); the same for h and W_hh. Add both bias vectors, then squash with tanh.",
     ),
     mistakes=[
         Mistake(
             lambda x, h, W_ih, W_hh, b_ih, b_hh: np.tanh(x @ W_ih.T + b_ih + h @ W_hh + b_hh),
             "Both weight matrices are stored (hidden, ·): transpose W_hh too.",
-        )
+        ),
+        Mistake(
+            lambda x, h, W_ih, W_hh, b_ih, b_hh: np.tanh(x @ W_ih.T + h @ W_hh.T + b_ih),
+            "PyTorch's layout has two bias vectors, and both are added.",
+        ),
     ],
 )
 def rnn_step(x, h, W_ih, W_hh, b_ih, b_hh):
@@ -59,6 +65,17 @@ def _lstm_case(rng, batch=None, input_size=None, hidden_size=None):
     input_size, hidden_size = input_size or int(rng.integers(1, 4)), hidden_size or int(rng.integers(2, 5))
     x, h, c = (rng.normal(size=(batch, n)) for n in (input_size, hidden_size, hidden_size))
     return Case(x, h, c, *_weights(rng, input_size, hidden_size, gates=4))
+
+
+def _lstm_gates(order):
+    """An LSTM step that cuts the pre-activations into gates in `order` (the library's is i, f, g, o)."""
+
+    def step(x, h, c, W_ih, W_hh, b_ih, b_hh):
+        parts = dict(zip(order, np.split(x @ W_ih.T + b_ih + h @ W_hh.T + b_hh, 4, axis=-1)))
+        c_new = _sigmoid(parts["f"]) * c + _sigmoid(parts["i"]) * np.tanh(parts["g"])
+        return _sigmoid(parts["o"]) * np.tanh(c_new), c_new
+
+    return step
 
 
 @function_exercise(
@@ -75,6 +92,13 @@ def _lstm_case(rng, batch=None, input_size=None, hidden_size=None):
         "output. Which ones are squashed by σ, and which by tanh?",
         "i, f, o = σ(·) and g = tanh(·); c_new = f⊙c + i⊙g; h_new = o⊙tanh(c_new). Return (h_new, c_new).",
     ),
+    mistakes=[
+        Mistake(_lstm_gates(("i", "f", "o", "g")), "The library's gate order is i, f, g, o: the candidate is third."),
+        Mistake(
+            lambda *args: _lstm_gates(("i", "f", "g", "o"))(*args)[::-1],
+            "Return the pair in the order (h_new, c_new).",
+        ),
+    ],
 )
 def lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh):
     """One LSTM step: (h_new, c_new) with c_new = f·c + i·g and h_new = o·tanh(c_new)."""
@@ -96,7 +120,8 @@ def lstm_step(x, h, c, W_ih, W_hh, b_ih, b_hh):
         "Per gate: W_ih (hidden × input), W_hh (hidden × hidden), and two bias vectors b_ih, b_hh of length hidden.",
     ),
     mistakes=[
-        Mistake(lambda i, h: 4 * h * (i + h) + 4 * h, "PyTorch keeps TWO bias vectors per gate (b_ih and b_hh).")
+        Mistake(lambda i, h: 4 * h * (i + h) + 4 * h, "PyTorch keeps TWO bias vectors per gate (b_ih and b_hh)."),
+        Mistake(lambda i, h: h * (i + h) + 2 * h, "That is a plain RNN's count: an LSTM has four gates."),
     ],
 )
 def lstm_params(input_size, hidden_size):
@@ -104,10 +129,151 @@ def lstm_params(input_size, hidden_size):
     return 4 * hidden_size * (input_size + hidden_size) + 8 * hidden_size
 
 
+# ------------------------------------------------------------------------------------------ BPTT: ∂L/∂W_hh
+def _rnn_states(x, W_ih, W_hh, b):
+    """h_0 = 0, h_1 … h_T of a tanh RNN over x (N, T, I): a list of T + 1 arrays (N, H)."""
+    states = [np.zeros((x.shape[0], W_hh.shape[0]))]
+    for t in range(x.shape[1]):
+        states.append(np.tanh(x[:, t] @ W_ih.T + states[-1] @ W_hh.T + b))
+    return states
+
+
+def _bptt_case(rng, batch=None, steps=None, input_size=None, hidden_size=None):
+    batch, steps = batch or int(rng.integers(1, 4)), steps or int(rng.integers(1, 7))
+    input_size, hidden_size = input_size or int(rng.integers(1, 4)), hidden_size or int(rng.integers(2, 5))
+    x = rng.normal(size=(batch, steps, input_size))
+    W_ih = rng.normal(size=(hidden_size, input_size)) * 0.8
+    W_hh = rng.normal(size=(hidden_size, hidden_size)) * 0.6 / np.sqrt(hidden_size)  # not saturated: tanh' matters
+    b = rng.normal(size=hidden_size) * 0.3
+    return Case(x, W_ih, W_hh, b, rng.normal(size=(batch, hidden_size)))
+
+
+def _bptt_last_step_only(x, W_ih, W_hh, b, grad_h_last):
+    states = _rnn_states(x, W_ih, W_hh, b)
+    return (grad_h_last * (1 - states[-1] ** 2)).T @ states[-2]
+
+
+def _bptt_without_tanh_derivative(x, W_ih, W_hh, b, grad_h_last):
+    states, grad_h, grad_W = _rnn_states(x, W_ih, W_hh, b), grad_h_last, np.zeros_like(W_hh)
+    for t in range(x.shape[1], 0, -1):
+        grad_W += grad_h.T @ states[t - 1]
+        grad_h = grad_h @ W_hh
+    return grad_W
+
+
+def _bptt_transposed(x, W_ih, W_hh, b, grad_h_last):
+    return rnn_grad_W_hh(x, W_ih, W_hh, b, grad_h_last).T
+
+
+@function_exercise(
+    "09.rnn_grad_W_hh",
+    cases=[
+        _bptt_case(_FIXED, batch=1, steps=1, input_size=1, hidden_size=2),  # one step: one term of the sum
+        _bptt_case(_FIXED, batch=1, steps=4, input_size=2, hidden_size=3),
+        _bptt_case(_FIXED, batch=3, steps=5, input_size=2, hidden_size=4),  # a batch: the terms add over examples
+    ],
+    random_case=_bptt_case,
+    check_dtype=False,
+    section="§4 'Backpropagation through time'",
+    hints=(
+        "Run the sequence forward and keep every hidden state; then walk backwards from the last step. W_hh is used "
+        "at every step, so its gradient collects one contribution per step.",
+        "With δ_t = (∂L/∂h_t) ⊙ (1 − h_t²), the gradient gets δ_tᵀ·h_{t−1} (summed over the batch) at every step t, "
+        "and ∂L/∂h_{t−1} = δ_t·W_hh carries the signal one step further back.",
+    ),
+    mistakes=[
+        Mistake(_bptt_last_step_only, "W_hh is used at EVERY step, so every step adds a term, not only the last."),
+        Mistake(_bptt_without_tanh_derivative, "Each step back also passes through tanh: multiply by 1 − h_t²."),
+        Mistake(_bptt_transposed, "Entry (i, j) links unit i of h_t to unit j of h_{t−1}: check the orientation."),
+    ],
+)
+def rnn_grad_W_hh(x, W_ih, W_hh, b, grad_h_last):
+    """∂L/∂W_hh (H, H) for h_t = tanh(x_t W_ihᵀ + h_{t−1} W_hhᵀ + b), h_0 = 0, and ∂L/∂h_T = grad_h_last (N, H)."""
+    states = _rnn_states(x, W_ih, W_hh, b)
+    grad_W, grad_h = np.zeros_like(W_hh, dtype=np.float64), grad_h_last
+    for t in range(x.shape[1], 0, -1):
+        delta = grad_h * (1 - states[t] ** 2)  # (N, H): ∂L/∂(pre-activation at step t)
+        grad_W += delta.T @ states[t - 1]  # (H, H): this step's use of W_hh
+        grad_h = delta @ W_hh  # (N, H): ∂L/∂h_{t−1}
+    return grad_W
+
+
+# ------------------------------------------------------------------------------------------ LSTM step backward
+def _lstm_backward_case(rng, batch=None, input_size=None, hidden_size=None):
+    step = _lstm_case(rng, batch, input_size, hidden_size)
+    n, hidden = step.args[0].shape[0], step.args[1].shape[1]
+    return Case(*step.args, rng.normal(size=(n, hidden)), rng.normal(size=(n, hidden)))
+
+
+def _lstm_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h_new, grad_c_new, through_h=True):
+    z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh  # (N, 4H)
+    i, f, g, o = np.split(z, 4, axis=-1)
+    i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+    tanh_c = np.tanh(f * c + i * g)
+    # c_new reaches the loss directly (grad_c_new) and through h_new = o·tanh(c_new)
+    grad_c_total = grad_c_new + (grad_h_new * o * (1 - tanh_c**2) if through_h else 0.0)
+    grad_z = np.concatenate(
+        [grad_c_total * g * i * (1 - i), grad_c_total * c * f * (1 - f), grad_c_total * i * (1 - g**2),
+         grad_h_new * tanh_c * o * (1 - o)], axis=-1)  # fmt: skip
+    return grad_z @ W_ih, grad_z @ W_hh, grad_c_total * f, grad_z.T @ x, grad_z.T @ h, grad_z.sum(axis=0)
+
+
+def _lstm_backward_forgot_h_path(*args):
+    return _lstm_backward(*args, through_h=False)
+
+
+def _lstm_backward_no_sigmoid_derivative(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h_new, grad_c_new):
+    z = x @ W_ih.T + b_ih + h @ W_hh.T + b_hh
+    i, f, g, o = np.split(z, 4, axis=-1)
+    i, f, g, o = _sigmoid(i), _sigmoid(f), np.tanh(g), _sigmoid(o)
+    tanh_c = np.tanh(f * c + i * g)
+    grad_c_total = grad_c_new + grad_h_new * o * (1 - tanh_c**2)
+    grad_z = np.concatenate([grad_c_total * g, grad_c_total * c, grad_c_total * i, grad_h_new * tanh_c], axis=-1)
+    return grad_z @ W_ih, grad_z @ W_hh, grad_c_total * f, grad_z.T @ x, grad_z.T @ h, grad_z.sum(axis=0)
+
+
+@function_exercise(
+    "09.lstm_step_backward",
+    cases=[
+        _lstm_backward_case(_FIXED, batch=1, input_size=1, hidden_size=2),
+        _lstm_backward_case(_FIXED, batch=3, input_size=2, hidden_size=3),
+    ],
+    random_case=_lstm_backward_case,
+    check_dtype=False,
+    section="§5 'The LSTM' (its equations) and chapter 06's backprop with matrices",
+    hints=(
+        "Recompute the forward step, keeping the gates. The new cell state reaches the loss along two paths — "
+        "directly, and through the new hidden state — so its gradient is a sum. Then go back through each gate's "
+        "squashing function, and finally through the one matrix product that made all four gates.",
+        "In total ∂L/∂c_new = grad_c_new + grad_h_new ⊙ o ⊙ (1 − tanh²(c_new)). Each gate's gradient is that total "
+        "(for the output gate: grad_h_new ⊙ tanh(c_new)) times what the gate multiplies, times the gate's own "
+        "σ' = σ(1 − σ) or tanh' = 1 − tanh²; stacked in the order i, f, g, o they go through chapter 06's layer rule.",
+    ),
+    mistakes=[
+        Mistake(_lstm_backward_forgot_h_path, "c_new also reaches the loss through h_new = o ⊙ tanh(c_new)."),
+        Mistake(
+            _lstm_backward_no_sigmoid_derivative,
+            "Each gate is a squashed pre-activation: pass its gradient back through σ' or tanh'.",
+        ),
+    ],
+)
+def lstm_step_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h_new, grad_c_new):
+    """(∂L/∂x, ∂L/∂h, ∂L/∂c, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b) of one LSTM step, given ∂L/∂h_new and ∂L/∂c_new."""
+    return _lstm_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h_new, grad_c_new)
+
+
 choice_exercise(
     "09.long_memory_winner",
     choices=("rnn", "lstm"),
     answer="lstm",
+    graded=False,
+    explanation=(
+        "The LSTM. Both networks get a fair race — their own learning rates, gradient clipping, the same steps and "
+        "about the same number of parameters — and the plain RNN still cannot carry the first marked number across "
+        "up to 39 steps: the gradient that would teach it to store that number shrinks by a roughly constant factor "
+        "per step back (the product of Jacobians of §4). The LSTM's cell state passes the gradient back through the "
+        "forget gates alone, so the signal survives."
+    ),
     section="§4 'why gradients vanish' and §5 'The LSTM'",
     hints=("Think about what happens to the gradient over 40 steps in the gradient app.",),
 )

@@ -1,8 +1,9 @@
-"""Chapter 10 (overfitting): the L2 penalty, an early-stopping rule, the generalisation gap, a prediction."""
+"""Chapter 10 (overfitting): an L1 + L2 penalty, an early-stopping rule, the backward pass of dropout, counting the
+fits of k-fold cross-validation (per-student numbers), and a prediction (no points)."""
 
 import numpy as np
 
-from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise
+from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise, numbers, value_exercise
 
 
 def _weight_list(rng):
@@ -11,31 +12,50 @@ def _weight_list(rng):
     return [rng.normal(size=tuple(rng.integers(1, 5, size=int(rng.integers(1, 3))))) for _ in range(n_arrays)]
 
 
+def _l1_only(weights, l1, l2):
+    return l1 * sum(float(np.sum(np.abs(w))) for w in weights)
+
+
 @function_exercise(
-    "10.l2_penalty",
+    "10.penalty",
     cases=[
-        Case([np.ones((2, 2)), np.ones(3)], 0.1),  # 7 ones → 0.7
-        Case([np.array([[3.0, -4.0]])], 1.0),  # squares, not absolute values: 25
-        Case([np.zeros((2, 3)), np.array([2.0])], 0.5),  # only the second array counts: 2
-        Case([np.array([1.0, -2.0])], 0.0),  # λ = 0: no penalty at all
+        Case([np.ones((2, 2)), np.ones(3)], 0.0, 0.1),  # L2 only: 7 ones → 0.7
+        Case([np.array([[3.0, -4.0]])], 1.0, 0.0),  # L1 only: |3| + |−4| = 7, not 3 − 4
+        Case([np.array([[3.0, -4.0]])], 0.0, 1.0),  # L2 only: 9 + 16 = 25
+        Case([np.zeros((2, 3)), np.array([2.0])], 0.5, 0.5),  # only the second array counts: 1 + 2 = 3
+        Case([np.array([1.0, -2.0])], 0.0, 0.0),  # no penalty at all
+        Case([np.array([0.5, -0.5]), np.array([[1.0], [-3.0]])], 0.1, 0.01),  # both, two arrays
     ],
-    random_case=lambda rng: Case(_weight_list(rng), float(rng.uniform(0, 1))),
+    random_case=lambda rng: Case(_weight_list(rng), float(rng.uniform(0, 1)), float(rng.uniform(0, 1))),
     check_dtype=False,
-    section="§5.1 'L2 regularisation'",
+    section="§5.1 'L2 regularisation' and §5.2 'L1 regularisation'",
     hints=(
-        "The penalty grows with the size of every weight of every array. Which size — absolute value or square?",
-        "Ω = λ · (the sum, over all arrays and all their entries, of w²): a single number.",
+        "Two prices for large weights, added up over every entry of every array: one grows with the size of a "
+        "weight, the other with its square.",
+        "Ω = l1 · Σ|w| + l2 · Σw², each sum over all arrays and all their entries: a single number (no ½ here).",
     ),
     mistakes=[
         Mistake(
-            lambda ws, lam: lam * sum(float(np.sum(np.abs(w))) for w in ws),
-            "That is the L1 penalty: L2 squares the weights.",
-        )
+            lambda ws, l1, l2: l1 * sum(float(np.sum(w)) for w in ws) + l2 * sum(float(np.sum(w**2)) for w in ws),
+            "The L1 part adds absolute values: a negative weight costs as much as a positive one.",
+        ),  # fmt: skip
+        Mistake(
+            lambda ws, l1, l2: (
+                l1 * sum(float(np.sum(w**2)) for w in ws) + l2 * sum(float(np.sum(np.abs(w))) for w in ws)
+            ),
+            "L1 is the absolute value (first coefficient), L2 the square (second coefficient).",
+        ),  # fmt: skip
+        Mistake(
+            lambda ws, l1, l2: _l1_only(ws, l1, l2) + l2 / 2 * sum(float(np.sum(w**2)) for w in ws),
+            "This exercise's penalty has no ½ in front of the squares.",
+        ),  # fmt: skip
     ],
 )
-def l2_penalty(weights, lam):
-    """Ω = λ Σ_arrays Σ_entries w²."""
-    return lam * sum(float(np.sum(np.asarray(w) ** 2)) for w in weights)
+def penalty(weights, l1, l2):
+    """Ω = l1 Σ_arrays Σ_entries |w| + l2 Σ_arrays Σ_entries w²."""
+    return l1 * sum(float(np.sum(np.abs(np.asarray(w)))) for w in weights) + l2 * sum(
+        float(np.sum(np.asarray(w) ** 2)) for w in weights
+    )
 
 
 def _val_curve(rng):
@@ -59,7 +79,7 @@ def _val_curve(rng):
     ],
     random_case=_val_curve,
     check_dtype=False,
-    section="§5.3 'Early stopping'",
+    section="§5.4 'Early stopping'",
     hints=(
         "Walk through the epochs in order, remembering the best one so far and how long you have waited since. "
         "Does an equal value count as better?",
@@ -86,51 +106,64 @@ def early_stopping_epoch(val_losses, patience):
     return best
 
 
-def _gap_case(rng):
-    model = np.polynomial.Polynomial(rng.normal(size=int(rng.integers(1, 5))))
-    n_train, n_val = (int(k) for k in rng.integers(2, 9, size=2))
-    X_train, X_val = rng.uniform(-1, 1, n_train), rng.uniform(-1, 1, n_val)
-    return Case(model, X_train, rng.normal(size=n_train), X_val, rng.normal(size=n_val))
+def _dropout_case(rng):
+    shape = tuple(int(n) for n in rng.integers(1, 6, size=2))
+    p = float(rng.choice([0.1, 0.25, 0.5, 0.8]))
+    return Case(rng.normal(size=shape), rng.random(shape) >= p, p)
 
 
 @function_exercise(
-    "10.generalization_gap",
+    "10.dropout_backward",
     cases=[
-        Case(
-            np.polynomial.Polynomial([0.0, 2.0]),
-            np.array([0.0, 1.0]),
-            np.array([0.0, 2.0]),
-            np.array([0.0, 1.0]),
-            np.array([1.0, 1.0]),
-        ),  # fmt: skip
-        Case(
-            np.polynomial.Polynomial([0.0]),
-            np.array([1.0, 2.0, 3.0]),
-            np.array([1.0, -3.0, 2.0]),
-            np.array([5.0]),
-            np.array([1.0]),
-        ),  # fmt: skip
+        Case(np.ones((2, 3)), np.array([[True, False, True], [False, False, True]]), 0.5),
+        Case(np.array([[1.0, -2.0, 3.0, 4.0]]), np.array([[True, True, False, True]]), 0.25),  # scale 4/3, not 3/4
+        Case(np.array([[2.0, 5.0]]), np.array([[False, False]]), 0.9),  # everything dropped: no gradient at all
+        Case(np.array([[0.3, -0.7]]), np.array([[True, True]]), 0.0),  # p = 0: the identity
     ],
-    random_case=_gap_case,
+    random_case=_dropout_case,
     check_dtype=False,
-    section="§3 'Capacity'",
+    section="§5.3 'Dropout'",
     hints=(
-        "Two errors of the same model, on two data sets; which one is subtracted from which, so that a positive gap "
-        "means 'worse on new data'?",
-        "gap = MSE on the validation set − MSE on the training set, each MSE the mean of (predict(X) − y)².",
+        "In training, dropout multiplies every unit by a number fixed by its mask: 0 or a scale factor. The gradient "
+        "passes back through the same multiplication.",
+        "h̃ = h · m / (1 − p), so ∂h̃/∂h = m / (1 − p): a dropped unit gets no gradient, a kept one the upstream "
+        "gradient times 1/(1 − p).",
+    ),
+    mistakes=[
+        Mistake(lambda g, keep, p: g * keep, "The kept units were also scaled up in the forward pass: by 1/(1 − p)."),
+        Mistake(lambda g, keep, p: g * keep * (1 - p), "The forward pass DIVIDED by (1 − p); so does its gradient."),
+        Mistake(lambda g, keep, p: g / (1 - p), "A dropped unit did not reach the output: its gradient is 0."),
+    ],
+)
+def dropout_backward(grad_out, keep, p):
+    """∂L/∂h for h̃ = h · keep / (1 − p): grad_out · keep / (1 − p)."""
+    return np.asarray(grad_out) * np.asarray(keep) / (1 - p)
+
+
+# k-fold cross-validation: each learner counts the fits for their own k and number of candidate settings.
+numbers(lambda rng: {"k": int(rng.integers(3, 11)), "candidates": int(rng.integers(4, 21))}, chapter="10")
+
+value_exercise(
+    "10.cv_fits",
+    answer=lambda n: n.k * n.candidates + 1,
+    section="§3 'k-fold cross-validation'",
+    hints=(
+        "Walk through the procedure: for every candidate, how many times is a model fitted? And once the winner is "
+        "chosen, is there one more fit?",
+        "Each of the candidates is fitted once per fold (k times); then the chosen setting is fitted once more on all "
+        "the training data.",
     ),
     mistakes=[
         Mistake(
-            lambda predict, Xt, yt, Xv, yv: float(np.mean((predict(Xt) - yt) ** 2) - np.mean((predict(Xv) - yv) ** 2)),
-            "Validation minus training, so that 'worse on new data' is a positive gap.",
-        )
+            lambda n: n.k * n.candidates, "After choosing, the winner is fitted once more, on all the training data."
+        ),
+        Mistake(lambda n: n.candidates + 1, "Each candidate is fitted once per fold, not once."),
+        Mistake(lambda n: n.k + 1, "Every candidate goes through all k folds."),
+        Mistake(
+            lambda n: (n.k - 1) * n.candidates + 1, "There is one fit per fold: k of them, each leaving one fold out."
+        ),
     ],
 )
-def generalization_gap(predict, X_train, y_train, X_val, y_val):
-    """gap = MSE(val) − MSE(train), with MSE = mean of (predict(X) − y)²."""
-    train_mse = float(np.mean((predict(X_train) - y_train) ** 2))
-    val_mse = float(np.mean((predict(X_val) - y_val) ** 2))
-    return val_mse - train_mse
 
 
 # The settings of the prediction exercise (hidden units, training points, weight decay); A overfits most.
@@ -140,6 +173,13 @@ choice_exercise(
     "10.most_overfit",
     choices=("A", "B", "C", "D"),
     answer="A",
+    graded=False,
+    explanation=(
+        "A: 64 hidden units (thousands of weights), only 10 training points and no weight decay. B has ten times the "
+        "data, C the same data held back by weight decay, D too few units to bend through every point; each of them "
+        "ends with a far smaller gap. Overfitting needs room to memorise, little to memorise from, and nothing "
+        "holding it back."
+    ),
     section="§3 'Capacity' and §5 'Remedies'",
     hints=(
         "Overfitting needs room to memorise (many units), little to memorise from (few points) and nothing holding "

@@ -5,7 +5,6 @@ import pytest
 from exercise_helpers import (
     REPO,
     ChapterNotebook,
-    assert_graded_choice,
     assert_released_stub_fails,
     assert_released_value_stub_says_no_answer,
     assert_solution_passes,
@@ -14,15 +13,18 @@ from exercise_helpers import (
     fails,
 )
 
+import dlcourse as dl
 from dlcourse import nn
 from dlcourse.exercises import check
+from dlcourse.nn import functional as F
 
 PUBLIC = chapter_specs()["08"].numbers(0)
 NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "08_cnn.ipynb", numbers=PUBLIC)
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
-    ("08.conv2d_single", "08_conv2d_single", "conv2d_single"),
     ("08.output_size", "08_output_size", "output_size"),
     ("08.max_pool_2x2", "08_max_pool_2x2", "max_pool_2x2"),
+    ("08.max_pool_2x2_backward", "08_max_pool_2x2_backward", "max_pool_2x2_backward"),
+    ("08.conv2d_backward", "08_conv2d_backward", "conv2d_backward"),
 ]
 VALUES = [  # (check id, solution cell's grade_id, the variable it defines)
     ("08.conv_params", "08_conv_params", "conv_params"),
@@ -30,7 +32,7 @@ VALUES = [  # (check id, solution cell's grade_id, the variable it defines)
 ]
 
 
-@pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES)
+@pytest.mark.parametrize(("exercise_id", "grade_id", "name"), FUNCTIONS + VALUES[:1])
 def test_notebook_solution_passes_and_its_graded_cell_calls_the_check(exercise_id, grade_id, name, capsys):
     assert_solution_passes(NOTEBOOK, exercise_id, grade_id, name, capsys)
 
@@ -46,38 +48,6 @@ def test_released_value_stub_says_no_answer(exercise_id, grade_id, name):
 
 
 # ---------------------------------------------------------------------------------------------- wrong answers
-def flipped_convolution(image, kernel):  # the textbook convolution: kernel flipped
-    kernel = kernel[::-1, ::-1]
-    kh, kw = kernel.shape
-    return np.array([[np.sum(image[i : i + kh, j : j + kw] * kernel) for j in range(image.shape[1] - kw + 1)]
-                     for i in range(image.shape[0] - kh + 1)])  # fmt: skip
-
-
-def one_too_small(image, kernel):  # forgot the "+ 1": misses the last row and column
-    kh, kw = kernel.shape
-    return np.array([[np.sum(image[i : i + kh, j : j + kw] * kernel) for j in range(image.shape[1] - kw)]
-                     for i in range(image.shape[0] - kh)])  # fmt: skip
-
-
-def square_only(image, kernel):  # uses kH for both axes
-    k = kernel.shape[0]
-    return np.array([[np.sum(image[i : i + k, j : j + k] * kernel) for j in range(image.shape[1] - k + 1)]
-                     for i in range(image.shape[0] - k + 1)])  # fmt: skip
-
-
-def elementwise_only(image, kernel):  # multiplied but never summed the window
-    return image[: image.shape[0] - kernel.shape[0] + 1, : image.shape[1] - kernel.shape[1] + 1] * kernel[0, 0]
-
-
-@pytest.mark.parametrize("wrong", [flipped_convolution, one_too_small, square_only, elementwise_only])
-def test_conv2d_wrong_answers_fail(wrong):
-    fails("08.conv2d_single", wrong)
-
-
-def test_conv2d_flip_is_caught_with_a_value_difference():
-    assert "values differ" in fails("08.conv2d_single", flipped_convolution)
-
-
 @pytest.mark.parametrize(
     "wrong",
     [
@@ -132,5 +102,112 @@ def test_conv_params_differ_between_students():
     assert len(answers) > 20, "per-student numbers must give (nearly) everyone a different answer"
 
 
-def test_edge_prediction_is_a_graded_choice(capsys):
-    assert_graded_choice("08.edge_x", " Left ", "right", capsys)
+# ---------------------------------------------------------------------------------------------- backward passes
+def library_conv_grads(image, kernel, grad_out):
+    """(∂L/∂image, ∂L/∂kernel) by the library's autograd through F.conv2d, L = Σ grad_out · out."""
+    image_t, kernel_t = (
+        dl.tensor(np.array(image, float), requires_grad=True),
+        dl.tensor(np.array(kernel, float), requires_grad=True),
+    )
+    out = F.conv2d(image_t.reshape(1, 1, *image.shape), kernel_t.reshape(1, 1, *kernel.shape))
+    (out.reshape(*grad_out.shape) * dl.tensor(np.array(grad_out, float))).sum().backward()
+    return np.asarray(image_t.grad), np.asarray(kernel_t.grad)
+
+
+def library_pool_grad(x, grad_out):
+    x_t = dl.tensor(np.array(x, float), requires_grad=True)
+    (F.max_pool2d(x_t.reshape(1, 1, *x.shape), 2).reshape(*grad_out.shape) * dl.tensor(grad_out)).sum().backward()
+    return np.asarray(x_t.grad)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_backward_solutions_are_the_library_backward(seed):
+    conv2d_backward = NOTEBOOK.solution("08_conv2d_backward", "conv2d_backward")
+    max_pool_2x2_backward = NOTEBOOK.solution("08_max_pool_2x2_backward", "max_pool_2x2_backward")
+    rng = np.random.default_rng(seed)
+    image, kernel = rng.normal(size=(int(rng.integers(3, 9)), int(rng.integers(3, 9)))), rng.normal(size=(2, 3))
+    grad_out = rng.normal(size=(image.shape[0] - 1, image.shape[1] - 2))
+    for mine, library in zip(conv2d_backward(image, kernel, grad_out), library_conv_grads(image, kernel, grad_out)):
+        np.testing.assert_allclose(mine, library, rtol=1e-10, atol=1e-12)
+    x = rng.normal(size=(int(rng.integers(2, 9)), int(rng.integers(2, 9))))
+    g = rng.normal(size=(x.shape[0] // 2, x.shape[1] // 2))
+    np.testing.assert_allclose(max_pool_2x2_backward(x, g), library_pool_grad(x, g))
+
+
+def test_pool_backward_ties_go_to_the_first_maximum_like_the_library():
+    x = np.zeros((4, 4))  # a map after ReLU: every window ties at 0
+    g = np.array([[1.0, 2.0], [3.0, 4.0]])
+    max_pool_2x2_backward = NOTEBOOK.solution("08_max_pool_2x2_backward", "max_pool_2x2_backward")
+    np.testing.assert_array_equal(max_pool_2x2_backward(x, g), library_pool_grad(x, g))
+    check("08.max_pool_2x2_backward", lambda x, g: library_pool_grad(np.asarray(x), np.asarray(g)))
+
+
+def spread_evenly(x, grad_out):  # the backward pass of AVERAGE pooling
+    grad = np.zeros(np.shape(x))
+    h, w = grad_out.shape
+    grad[: 2 * h, : 2 * w] = np.kron(grad_out, np.ones((2, 2))) / 4
+    return grad
+
+
+def copied_to_all(x, grad_out):  # every entry of the window gets the gradient
+    grad = np.zeros(np.shape(x))
+    h, w = grad_out.shape
+    grad[: 2 * h, : 2 * w] = np.kron(grad_out, np.ones((2, 2)))
+    return grad
+
+
+def to_the_minimum(x, grad_out):  # routed to the smallest entry
+    return -library_pool_grad(-np.asarray(x, float), np.asarray(grad_out, float))
+
+
+@pytest.mark.parametrize("wrong", [spread_evenly, copied_to_all, to_the_minimum])
+def test_pool_backward_wrong_answers_fail(wrong):
+    fails("08.max_pool_2x2_backward", wrong)
+
+
+def test_pool_backward_hints_name_the_mistakes():
+    assert "AVERAGE pooling" in fails("08.max_pool_2x2_backward", spread_evenly)
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda image, kernel, g: library_conv_grads(image, kernel[::-1, ::-1], g),  # flipped kernel
+        lambda image, kernel, g: library_conv_grads(image, kernel, g)[::-1],  # (kernel, image) order
+        lambda image, kernel, g: (library_conv_grads(image, kernel, g)[0], library_conv_grads(image, kernel, g)[1].T),
+        lambda image, kernel, g: (np.zeros(np.shape(image)), library_conv_grads(image, kernel, g)[1]),  # no input grad
+        lambda image, kernel, g: (library_conv_grads(image, kernel, g)[0], np.sum(g) * np.ones(np.shape(kernel))),
+    ],
+)
+def test_conv_backward_wrong_answers_fail(wrong):
+    fails("08.conv2d_backward", wrong)
+
+
+def test_conv_backward_hints_name_the_mistakes():
+    from checks.ch08 import _conv_backward_flipped, _conv_backward_overwrites
+
+    assert "No flip" in fails("08.conv2d_backward", _conv_backward_flipped)
+    assert "ADD" in fails("08.conv2d_backward", _conv_backward_overwrites)
+
+
+# ---------------------------------------------------------------------------------------------- the prediction
+def test_edge_prediction_reveals_and_explains(capsys):
+    """A prediction worth no points: the check reveals the answer with its reason; no graded cell for it."""
+    check("08.edge_x", " Right ")
+    out = capsys.readouterr().out
+    assert "✗ the answer is 'left'" in out and "right column" in out
+    check("08.edge_x", "left")
+    assert "✓ right" in capsys.readouterr().out
+    assert not exercise_spec("08.edge_x").graded
+    assert "08_edge_x_test" not in [
+        c.get("metadata", {}).get("nbgrader", {}).get("grade_id") for c in NOTEBOOK.nb.cells
+    ]
+
+
+def test_the_edge_x_answer_is_what_the_kernel_computes():
+    """On a vertical bar, the edge-x map (padding 1) is most positive just left of it."""
+    bar = np.zeros((7, 9))
+    bar[1:6, 4] = 1.0
+    kernel = np.array([[-1.0, 0.0, 1.0]] * 3)
+    out = np.asarray(F.conv2d(bar[None, None], kernel[None, None], padding=1))[0, 0]
+    assert np.unravel_index(np.argmax(out), out.shape)[1] == 3 and np.unravel_index(np.argmin(out), out.shape)[1] == 5
