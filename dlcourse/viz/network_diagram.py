@@ -1,0 +1,161 @@
+"""`NetworkDiagram`: a small network drawn as neurons and connections, each weight visible.
+
+    diagram = NetworkDiagram(ax, sizes=[2, 4, 1], labels=["x₁", "x₂"])
+    diagram.update(weights, biases, pictures)   # weights[l]: (out, in); pictures[col]: (n, R, R) in [-1, 1]
+
+Each neuron is a square tile that can show its own output as a heatmap over the input plane; each
+connection is a line coloured by the weight's sign (orange +, blue −) and as thick as |weight|; a
+bias is a small square at the lower left of its neuron (same colours, area ∝ |bias|). Drawing is
+made for animation: all tiles are ONE raster layer (pixels pasted, raster.py) and all connections
+ONE LineCollection (new widths and colours per frame), so a frame costs a few milliseconds.
+`hit(x, y)` tells which neuron or connection lies under a point (for hover and click).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.collections import LineCollection
+from matplotlib.colors import to_rgba
+
+from dlcourse.viz.raster import RasterImage, colorize, lookup_table, nearest_indices
+from dlcourse.viz.style import COLORS, PROBABILITY_CMAP
+
+TILE = 0.5  # side of a neuron's square, in data units; columns are COLUMN apart, rows ROW apart
+COLUMN = 1.6
+ROW = 0.72
+POSITIVE, NEGATIVE = np.asarray(to_rgba(COLORS["orange"])), np.asarray(to_rgba(COLORS["blue"]))
+FRAME = np.array([90, 90, 90, 255], dtype=np.uint8)  # the grey outline of a tile
+EMPTY = np.array([240, 240, 240, 255], dtype=np.uint8)  # a tile without a picture
+
+
+def connection_widths(weights: np.ndarray, scale: float = 2.5, thinnest: float = 0.25, thickest: float = 7.0):
+    """Line width in points for each weight: scale · |w|, kept between `thinnest` and `thickest`."""
+    return np.clip(scale * np.abs(weights), thinnest, thickest)
+
+
+def signed_colors(values: np.ndarray) -> np.ndarray:
+    """(N, 4) RGBA: orange where a value is ≥ 0, blue where it is negative."""
+    return np.where(np.asarray(values)[:, None] >= 0, POSITIVE, NEGATIVE)
+
+
+class NetworkDiagram:
+    """Neurons (tiles) and connections (lines) of a fully connected network, on one axes."""
+
+    def __init__(self, ax, sizes, labels=None, layer_labels: bool = True):
+        self.ax, self.sizes = ax, [int(s) for s in sizes]
+        tallest = max(self.sizes)
+        # centre of every neuron, column by column: x = column index, rows centred on y = 0
+        self.centers = [
+            np.stack([np.full(n, col * COLUMN), (np.arange(n)[::-1] - (n - 1) / 2) * ROW], axis=1)
+            for col, n in enumerate(self.sizes)
+        ]  # list of (n_col, 2)
+        half = TILE / 2
+        segments, self.owners = [], []  # one segment per weight, and its (layer, out, in)
+        for layer, (left, right) in enumerate(zip(self.centers[:-1], self.centers[1:])):
+            for j, end in enumerate(right):
+                for i, start in enumerate(left):
+                    segments.append(((start[0] + half, start[1]), (end[0] - half, end[1])))
+                    self.owners.append((layer, j, i))
+        self.segments = np.asarray(segments, dtype=float).reshape(-1, 2, 2)  # (W, 2 ends, xy)
+        self.lines = LineCollection(self.segments, linewidths=0.5, colors=COLORS["black"], zorder=1,
+                                    capstyle="butt")  # fmt: skip
+        ax.add_collection(self.lines)
+        self.y_top = (tallest - 1) / 2 * ROW + half
+        self.right = (len(self.sizes) - 1) * COLUMN  # x of the output column
+        self.extent = (-half, self.right + half, -self.y_top, self.y_top)
+        self.table = lookup_table(PROBABILITY_CMAP)
+        self.pictures = [None] * len(self.sizes)  # the last pictures per column, (n, R, R) in [-1, 1]
+        self.tiles = RasterImage(ax, self.extent, self._render_tiles, zorder=2)
+        ax.add_artist(self.tiles)
+        self.bias_dots = ax.scatter(*(np.concatenate(self.centers[1:]) - half * 0.82).T, marker="s", s=4,
+                                    color=COLORS["black"], zorder=4, linewidths=0)  # fmt: skip
+        self.highlight = ax.plot([], [], color=COLORS["black"], lw=2.5, alpha=0.5, zorder=5, visible=False)[0]
+        for text, (x, y) in zip(labels or [], self.centers[0]):
+            ax.text(x - half - 0.08, y, text, ha="right", va="center", fontsize=8)
+        if layer_labels:
+            for col, n in enumerate(self.sizes[1:-1], start=1):
+                ax.text(col * COLUMN, self.y_top + 0.1, f"{n} neuron{'s' if n > 1 else ''}", ha="center",
+                        va="bottom", fontsize=8)  # fmt: skip
+            ax.text(self.right, self.centers[-1][0][1] + half + 0.1, "output", ha="center", va="bottom", fontsize=8)
+        # limits for at least 5 columns and 7 rows, so that a small network keeps small tiles
+        pad = max(0.0, 4 * COLUMN - self.right) / 2
+        ax.set_xlim(-half - 0.75 - pad, self.right + half + 0.1 + pad)
+        height = max(self.y_top, 3 * ROW + half)
+        ax.set_ylim(-height - 0.1, height + 0.4)
+        ax.set_aspect("equal", adjustable="box")
+        ax.axis("off")
+        self.weights = np.zeros(len(self.owners))
+
+    @property
+    def artists(self):
+        """What changes on every frame (for blitting), in drawing order."""
+        return [self.lines, self.tiles, self.bias_dots, self.highlight]
+
+    def update(self, weights, biases=None, pictures=None) -> None:
+        """New weights (list of (out, in)), biases (list of (out,)) and pictures (per column (n, R, R) or None)."""
+        flat = np.concatenate([np.asarray(w, dtype=float).ravel() for w in weights])  # in `owners` order
+        self.weights = flat
+        self.lines.set_linewidths(connection_widths(flat))
+        self.lines.set_colors(signed_colors(flat))
+        if biases is not None:
+            b = np.concatenate([np.asarray(v, dtype=float).ravel() for v in biases])
+            self.bias_dots.set_sizes(np.clip(60 * np.abs(b), 2, 60))
+            self.bias_dots.set_facecolors(signed_colors(b))
+        if pictures is not None:
+            self.pictures = list(pictures)
+        self.tiles.stale = True
+
+    def _render_tiles(self, width, height):
+        """Every tile at its place, stretched to its size on screen, with a grey outline; transparent between."""
+        out = np.zeros((height, width, 4), dtype=np.uint8)
+        left, right, bottom, top = self.extent
+        sx, sy = width / (right - left), height / (top - bottom)  # pixels per data unit
+        for col, column in enumerate(self.centers):
+            pictures = self.pictures[col] if col < len(self.pictures) else None
+            for index, (x, y) in enumerate(column):
+                x0, x1 = int(round((x - TILE / 2 - left) * sx)), int(round((x + TILE / 2 - left) * sx))
+                y0, y1 = int(round((top - y - TILE / 2) * sy)), int(round((top - y + TILE / 2) * sy))
+                x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, width), min(y1, height)
+                if x1 - x0 < 3 or y1 - y0 < 3:
+                    continue
+                if pictures is None:
+                    out[y0:y1, x0:x1] = EMPTY
+                else:
+                    picture = pictures[index][::-1]  # the picture's rows go up the plane, the image's down
+                    rows = nearest_indices(picture.shape[0], y1 - y0)
+                    cols = nearest_indices(picture.shape[1], x1 - x0)
+                    out[y0:y1, x0:x1] = colorize(picture[np.ix_(rows, cols)], self.table)
+                out[y0:y1, [x0, x1 - 1]] = FRAME
+                out[[y0, y1 - 1], x0:x1] = FRAME
+        return out
+
+    def hit(self, x: float, y: float):
+        """("neuron", column, index), ("connection", layer, out, in) or None, for a point in data coordinates."""
+        if x is None or y is None:
+            return None
+        for col, column in enumerate(self.centers):
+            inside = np.all(np.abs(column - (x, y)) <= TILE / 2, axis=1)
+            if inside.any():
+                return ("neuron", col, int(np.argmax(inside)))
+        if not len(self.segments):
+            return None
+        start, end = self.segments[:, 0], self.segments[:, 1]  # (W, 2) each
+        direction = end - start
+        t = np.clip(((np.array([x, y]) - start) * direction).sum(axis=1) / (direction**2).sum(axis=1), 0, 1)
+        distance = np.hypot(*(start + t[:, None] * direction - (x, y)).T)
+        best = int(np.argmin(distance))
+        return ("connection", *self.owners[best]) if distance[best] < 0.06 else None
+
+    def show_highlight(self, target) -> None:
+        """Outline the hovered neuron or connection (None hides the outline)."""
+        if target is None:
+            self.highlight.set_visible(False)
+            return
+        if target[0] == "neuron":
+            x, y = self.centers[target[1]][target[2]]
+            h = TILE / 2 + 0.05
+            self.highlight.set_data([x - h, x + h, x + h, x - h, x - h], [y - h, y - h, y + h, y + h, y - h])
+        else:
+            (x1, y1), (x2, y2) = self.segments[self.owners.index(tuple(target[1:]))]
+            self.highlight.set_data([x1, x2], [y1, y2])
+        self.highlight.set_visible(True)
