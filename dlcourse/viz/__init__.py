@@ -30,8 +30,8 @@ _EXPORTS = {
     "model_slice": "dlcourse.viz.surfaces",
     "run_trajectories": "dlcourse.viz.trajectories",
     "TrainingMonitor": "dlcourse.viz.monitor",
-    "Playground": "dlcourse.viz.playground",
-    "playground": "dlcourse.viz.playground",
+    "Playground": "dlcourse.viz.playground_app",
+    "playground": "dlcourse.viz.playground_app",
     "NetworkDiagram": "dlcourse.viz.network_diagram",
     # the chapters' apps
     "NeuronPlayground": "dlcourse.viz.neuron",

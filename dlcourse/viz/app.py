@@ -36,6 +36,7 @@ import contextlib
 import functools
 import html
 import io
+import threading
 import traceback
 
 import ipywidgets as widgets
@@ -58,6 +59,9 @@ class App:
         self.status = widgets.HTML(value="")  # one line: messages such as "diverged at step 12"
         self.output = widgets.Output()  # tracebacks of callbacks that raised
         self.errors: list[BaseException] = []  # the same exceptions, for tests and debugging
+        # Widget callbacks may run in a kernel subshell's thread (JupyterLab ≥ 4.4), timers in the main
+        # thread: every callback, and the live canvas's drawing, hold this lock (see canvas.py).
+        self.lock = threading.RLock()
         self._widget = None
         self._image = None  # the PNG fallback shown without a widget frontend
         self._holding = 0  # > 0 inside hold_updates(): control callbacks are skipped
@@ -141,11 +145,12 @@ class App:
 
         @functools.wraps(fn)
         def guarded(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - a widget callback must never die silently
-                self.show_error(exc)
-                return None
+            with self.lock:
+                try:
+                    return fn(*args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - a widget callback must never die silently
+                    self.show_error(exc)
+                    return None
 
         return guarded
 
@@ -171,6 +176,7 @@ class App:
     def figure_widget(self) -> widgets.Widget:
         """The widget that shows the figure: the live canvas, else a PNG image."""
         if self.live:
+            self._connect_canvas()
             return self.figure.canvas
         if self._image is None:
             self._image = widgets.Image(format="png", value=self.png())
@@ -210,11 +216,17 @@ class App:
         for artist in self._animated:
             artist.set_animated(True)
         self._background = None  # new artists: the next full draw saves a new background
+        self._connect_canvas()
+
+    def _connect_canvas(self) -> None:
+        """Hand the live canvas this app's blitting, last-moment update, error display and lock (once)."""
         canvas = self.figure.canvas
-        if getattr(canvas, "paint_frame", None) != self._paint_frame:  # connect once per canvas
+        if getattr(canvas, "paint_frame", None) != self._paint_frame:
             canvas.mpl_connect("draw_event", self._on_full_draw)
             canvas.paint_frame = self._paint_frame
             canvas.prepare = self.prepare_frame
+            canvas.report_error = self.show_error
+            canvas.lock = self.lock
 
     def prepare_frame(self) -> bool:
         """Called live just before a frame is rendered (when the browser is ready for one).

@@ -12,10 +12,11 @@ Why not ipympl's canvas as it is? Two things limit an animation's frame rate the
 1. Pacing. ipympl sends a frame ("binary" message) whenever the kernel draws, and the browser keeps
    only the newest one it has not shown yet. Frames are *differences* to the previous one, so a frame
    dropped that way leaves stale pixels; and a kernel that draws faster than the browser shows only
-   queues messages. Here the browser pulls: the kernel says "draw" (a tiny message); the browser,
-   when it is not waiting for a picture, answers "draw"; only then is the newest state rendered and
-   sent. Requests in between merge into that one frame, and nothing is rendered without a browser
-   (nbval, nbconvert), where no one would see it.
+   queues messages. Here the browser pulls: the kernel renders a frame and says "draw" (a tiny
+   message); the browser, when it is free, answers "draw" and gets that frame, and the kernel renders
+   the next one (if anything changed) while the browser shows this one. One frame is in flight at a
+   time, rendering overlaps the round trip, changes in between merge into the next frame, and without
+   a browser (nbval, nbconvert) at most one frame is ever rendered.
 2. Encoding. Every frame is a PNG of the whole figure. Pillow's encoder tries five row filters per
    row at its default level (about 40 ms for a 1100×460 picture on a small machine); this one writes
    rows unfiltered with the fastest zlib level, which is several times faster and, for the flat
@@ -27,9 +28,13 @@ from __future__ import annotations
 import importlib
 import struct
 import sys
+import threading
+import time
 import zlib
 
 import numpy as np
+
+NUDGE_AGAIN = 0.5  # seconds without an answer after which "draw" is sent again
 
 
 def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
@@ -84,52 +89,111 @@ def _canvas_class():
         def __init__(self, figure, *args, **kwargs):
             super().__init__(figure, *args, **kwargs)
             self.syncing_data_url = False  # ipympl 0.10 would otherwise sync a malformed data URL (see style.py)
-            self.pending = None  # None, "frame" or "full": what the next frame must render
-            self.browser_waiting = False  # the browser asked for a picture that we have not sent yet
-            self.nudged = False  # we sent "draw" and the browser has not answered yet
+            self.pending = None  # None, "frame" or "full": what has changed since the last rendered frame
+            self.ready = None  # a rendered frame (PNG bytes) that waits for the browser to ask
+            self.browser_waiting = False  # the browser asked for a picture and we had none: send the next one
+            self.nudged_at = None  # when we sent "draw" (perf_counter), None once the browser answered
             self.paint_frame = None  # the app's blitting function: restore the background, draw animated artists
             self.prepare = None  # the app's last-moment update; True when it needs a full draw
-            self.frames_sent = 0
+            self.report_error = None  # the app's error display (a comm handler's exception is otherwise lost)
+            # JupyterLab ≥ 4.4 sends widget messages to a kernel *subshell*: they are handled in another
+            # thread than timers and cells. The app shares its lock here so that the two never draw (or
+            # train) at the same time.
+            self.lock = threading.RLock()
+            self.frames_sent = self.frames_rendered = 0
 
         # -------------------------------------------------------------- the protocol
         def request(self, kind: str = "full") -> None:
             """Ask for a new picture: "frame" (animated artists only) or "full" (everything)."""
-            if kind == "full" or self.pending is None:
-                self.pending = kind if self.pending != "full" else "full"
+            with self.lock:
+                self._request(kind)
+
+        def _request(self, kind: str) -> None:
+            self.pending = "full" if "full" in (kind, self.pending) else "frame"
             if self.browser_waiting:
-                self.render_and_send()
-            elif not self.nudged:
-                self.nudged = True
-                self.send_event("draw")  # the browser answers "draw" when it is free
+                self._deliver(self.render())
+                return
+            self._nudge()
+            if self.ready is None:
+                self.ready = self.render()  # rendered now, while the browser still shows the previous one
+
+        def _nudge(self) -> None:
+            """Tell the browser there is a frame: it answers "draw" when it is free."""
+            now = time.perf_counter()
+            if self.nudged_at is not None and now - self.nudged_at > NUDGE_AGAIN:
+                # No answer: the nudge was lost (sent before the browser's view existed), or the browser
+                # ignored it because it waits for a picture after a request of its own that we never
+                # saw. Any picture ends such a wait, so send the frame unasked.
+                if self.ready is not None:
+                    frame, self.ready = self.ready, None
+                    self._deliver(frame)
+                self.nudged_at = None
+            if self.nudged_at is None:
+                self.nudged_at = now
+                self.send_event("draw")
 
         def draw_idle(self):
             self.request("full")
 
+        def handle_event(self, event):
+            with self.lock:
+                return super().handle_event(event)
+
         def handle_draw(self, event):
-            """The browser asks for a picture: send the newest state, or remember that it waits."""
-            self.nudged = False
-            if self.pending is None:
-                self.browser_waiting = True  # nothing new yet: answer with the next change
-                return
-            self.render_and_send()
+            """The browser asks for a picture: send the rendered one (and render the next), or remember it waits."""
+            self.nudged_at = None
+            if self.ready is not None:
+                frame, self.ready = self.ready, None
+                self._deliver(frame)
+                if self.pending is not None:  # more changes came in: render them now, send on the next ask
+                    self._nudge()  # first: the browser answers once it has shown this frame, we render meanwhile
+                    self.ready = self.render()
+            elif self.pending is not None:
+                self._deliver(self.render())
+            else:
+                self.browser_waiting = True  # nothing new yet: the next change is rendered and sent at once
 
         def handle_refresh(self, event):
-            self._force_full = True  # a new view in the browser needs a whole picture
+            # a new (or resized) view in the browser needs a whole picture; whatever was in flight is void
+            self._force_full = True
+            self.ready, self.nudged_at = None, None
             super().handle_refresh(event)
 
         def render_and_send(self) -> None:
-            """Render what is pending (a full draw, or the app's blit) and send the difference picture."""
+            """Send what is ready and render and send what is pending, now (progress during a long loop)."""
+            with self.lock:
+                self._render_and_send()
+
+        def _render_and_send(self) -> None:
+            if self.ready is not None:
+                frame, self.ready = self.ready, None
+                self._deliver(frame)
+            self.pending = self.pending or "full"
+            self._deliver(self.render())
+
+        def render(self) -> bytes | None:
+            """Render what is pending (a full draw, or the app's blit); the picture to send (a PNG of the changes)."""
             kind, self.pending = self.pending or "full", None
-            self.browser_waiting = False
-            if self.prepare is not None and self.prepare():
-                kind = "full"
-            # a frame: the app pastes its saved background and draws its animated artists (False: it has
-            # no background yet); otherwise the whole figure is drawn
-            if not (kind == "frame" and self.paint_frame is not None and self.paint_frame()):
-                _agg_draw(self)
+            try:
+                if self.prepare is not None and self.prepare():
+                    kind = "full"
+                # a frame: the app pastes its saved background and draws its animated artists (False: it
+                # has no background yet); otherwise the whole figure is drawn
+                if not (kind == "frame" and self.paint_frame is not None and self.paint_frame()):
+                    _agg_draw(self)
+            except Exception as error:  # noqa: BLE001 - the browser must get a picture all the same
+                if self.report_error is None:
+                    raise
+                self.report_error(error)
             self._png_is_old = True
-            self.manager.refresh_all()
-            self.frames_sent += 1
+            self.frames_rendered += 1
+            return self.get_diff_image()
+
+        def _deliver(self, frame) -> None:
+            self.browser_waiting = False
+            if frame is not None:
+                self.send_binary(frame)
+                self.frames_sent += 1
 
         # -------------------------------------------------------------- faster pictures
         def get_diff_image(self):
@@ -137,16 +201,14 @@ def _canvas_class():
             if not self._png_is_old:
                 return None
             pixels = np.asarray(self.get_renderer().buffer_rgba())
-            buffer = pixels.view(np.uint32)[..., 0]  # one 32-bit number per pixel, to compare quickly
-            full = self._force_full or buffer.shape != self._last_buff.shape or (pixels[..., 3] != 255).any()
+            buffer = pixels.view(np.uint32)[..., 0]  # one 32-bit number per pixel (RGBA: alpha in the top byte)
+            see_through = (buffer < np.uint32(0xFF000000)).any()  # a difference cannot show transparent pixels
+            full = self._force_full or buffer.shape != self._last_buff.shape or see_through
             self.set_image_mode("full" if full else "diff")
-            if full:
-                picture = pixels
-            else:
-                picture = np.where((buffer != self._last_buff)[..., None], pixels, np.uint8(0))
+            picture = buffer if full else np.where(buffer != self._last_buff, buffer, np.uint32(0))
             self._last_buff = buffer.copy()
             self._force_full = self._png_is_old = False
-            return png_bytes(np.ascontiguousarray(picture))
+            return png_bytes(np.ascontiguousarray(picture).view(np.uint8).reshape(*buffer.shape, 4))
 
     _Canvas = PacedCanvas
     return _Canvas

@@ -63,6 +63,7 @@ class PlaygroundFigure:
         self.tile_resolution, self.output_resolution = tile_resolution, output_resolution
         self.tile_grid = plane_grid(tile_resolution)
         self.output_grid = plane_grid(output_resolution)
+        self.grids = np.concatenate([self.tile_grid, self.output_grid])  # (R² + R_out², 2)
         self.diagram = NetworkDiagram(self.ax_net, run.sizes, labels=[FEATURES[f][0] for f in c.features])
         self.ax_net.set_title("each neuron's output over the plane · weights: orange +, blue −", fontsize=9)
         # the output over the plane, with the training points (white rim) and test points (black rim)
@@ -99,11 +100,13 @@ class PlaygroundFigure:
     def update(self, run) -> bool:
         """Push the run's current state into the artists; True when an axis limit changed (full redraw needed)."""
         c = run.config
-        tiles = run.layer_outputs(self.tile_grid)
+        outputs = run.layer_outputs(self.grids)  # one pass over both grids: every neuron, every point
+        n = len(self.tile_grid)
+        tiles = [values[:n] for values in outputs]
         pictures = tile_pictures(tiles, self.tile_resolution, c.activation == "sigmoid", c.classification)
         self.diagram.update(run.weights(), run.biases(), pictures)
         R = self.output_resolution
-        self.values = run.layer_outputs(self.output_grid)[-1][:, 0].reshape(R, R)
+        self.values = outputs[-1][n:, 0].reshape(R, R)
         self.output.stale = True
         epochs, train, test = run.epochs_recorded, run.train_losses, run.test_losses
         self.train_line.set_data(epochs, train)

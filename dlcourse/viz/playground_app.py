@@ -75,9 +75,10 @@ class Playground(App):
         import dataclasses
 
         config = dataclasses.replace(self.run.config, **changes)
-        self.n, self.layers = config.n, len(config.hidden)
-        self._show_config(config)
-        self._start(PlaygroundRun(config))
+        with self.lock:
+            self.n, self.layers = config.n, len(config.hidden)
+            self._show_config(config)
+            self._start(PlaygroundRun(config))
 
     def _show_config(self, c: PlaygroundConfig) -> None:
         """Set the controls to the configuration `c`, without running their callbacks."""
@@ -129,8 +130,9 @@ class Playground(App):
     # ------------------------------------------------------------------ training
     def train(self, epochs: int | None = None, steps: int | None = None) -> Playground:
         """Train `epochs` more epochs (or `steps` SGD steps) and show the result."""
-        self.run.train(epochs=epochs, steps=steps)
-        self._after_training()
+        with self.lock:  # the canvas may be drawing in a widget thread (see App)
+            self.run.train(epochs=epochs, steps=steps)
+            self._after_training()
         return self
 
     def step(self) -> None:
