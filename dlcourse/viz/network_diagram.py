@@ -28,9 +28,14 @@ FRAME = np.array([90, 90, 90, 255], dtype=np.uint8)  # the grey outline of a til
 EMPTY = np.array([240, 240, 240, 255], dtype=np.uint8)  # a tile without a picture
 
 
-def connection_widths(weights: np.ndarray, scale: float = 2.5, thinnest: float = 0.25, thickest: float = 7.0):
-    """Line width in points for each weight: scale · |w|, kept between `thinnest` and `thickest`."""
-    return np.clip(scale * np.abs(weights), thinnest, thickest)
+def connection_widths(weights: np.ndarray, thickest: float = 8.0, knee: float = 2.5, thinnest: float = 0.25):
+    """Line width in points for each weight: thickest · |w| / (|w| + knee), at least `thinnest`.
+
+    Proportional to |w| for small weights (|w| = 0.1 → 0.3 pt, 1 → 2.3 pt) and saturating for large
+    ones (5 → 5.3 pt, 10 → 6.4 pt), so that a strong weight still looks stronger than a merely large one.
+    """
+    size = np.abs(np.asarray(weights, dtype=float))
+    return np.maximum(thickest * size / (size + knee), thinnest)
 
 
 def signed_colors(values: np.ndarray) -> np.ndarray:
@@ -41,7 +46,7 @@ def signed_colors(values: np.ndarray) -> np.ndarray:
 class NetworkDiagram:
     """Neurons (tiles) and connections (lines) of a fully connected network, on one axes."""
 
-    def __init__(self, ax, sizes, labels=None, layer_labels: bool = True):
+    def __init__(self, ax, sizes, labels=None, layer_labels: bool = True, min_columns: int = 5, min_rows: int = 7):
         self.ax, self.sizes = ax, [int(s) for s in sizes]
         tallest = max(self.sizes)
         # centre of every neuron, column by column: x = column index, rows centred on y = 0
@@ -77,10 +82,10 @@ class NetworkDiagram:
                 ax.text(col * COLUMN, self.y_top + 0.1, f"{n} neuron{'s' if n > 1 else ''}", ha="center",
                         va="bottom", fontsize=8)  # fmt: skip
             ax.text(self.right, self.centers[-1][0][1] + half + 0.1, "output", ha="center", va="bottom", fontsize=8)
-        # limits for at least 5 columns and 7 rows, so that a small network keeps small tiles
-        pad = max(0.0, 4 * COLUMN - self.right) / 2
+        # room for at least `min_columns` columns and `min_rows` rows: a small network keeps small tiles
+        pad = max(0.0, (min_columns - 1) * COLUMN - self.right) / 2
         ax.set_xlim(-half - 0.75 - pad, self.right + half + 0.1 + pad)
-        height = max(self.y_top, 3 * ROW + half)
+        height = max(self.y_top, (min_rows - 1) / 2 * ROW + half)
         ax.set_ylim(-height - 0.1, height + 0.4)
         ax.set_aspect("equal", adjustable="box")
         ax.axis("off")
@@ -99,7 +104,7 @@ class NetworkDiagram:
         self.lines.set_colors(signed_colors(flat))
         if biases is not None:
             b = np.concatenate([np.asarray(v, dtype=float).ravel() for v in biases])
-            self.bias_dots.set_sizes(np.clip(60 * np.abs(b), 2, 60))
+            self.bias_dots.set_sizes(np.clip(25 * np.abs(b), 2, 30))
             self.bias_dots.set_facecolors(signed_colors(b))
         if pictures is not None:
             self.pictures = list(pictures)
