@@ -58,7 +58,7 @@ def test_features_are_the_printed_formulas():
     X = np.random.default_rng(0).uniform(-6, 6, size=(50, 2)).astype(np.float32)
     F = playground_features(X, list(FEATURES))
     assert F.shape == (50, 7) and F.dtype == np.float32
-    for column, (label, code, function) in zip(F.T, FEATURES.values()):
+    for column, (_label, code, _function) in zip(F.T, FEATURES.values()):
         expected = eval(code, {"np": np, "X": X.astype(np.float64)})  # noqa: S307 - our own formula strings
         np.testing.assert_array_equal(column, expected.astype(np.float32))
 
