@@ -45,11 +45,11 @@ ANIMATIONS = {
     "loss": ("keys", "prediction ŷ"),
     "outlier": ("keys", "outlier y"),
     "landscape": ("play", None),
-    "graph": ("play", None),
+    "graph": ("keys", "step"),  # its Play steps once per 0.9 s on purpose: the slider shows the frame rate
     "regression": ("play", None),
-    "kmeans": ("play", None),
+    "kmeans": ("keys", "step"),  # Play: one half-step per 0.5 s on purpose
     "dendrogram": ("keys", "clusters"),
-    "convolution": ("play", None),
+    "convolution": ("keys", "window"),  # Play: one window per 0.3 s on purpose
     "feature_maps": ("keys", "image #"),
     "gradient_flow": ("keys", "length T"),
     "gates": ("keys", "sequence #"),
@@ -82,11 +82,16 @@ NOTEBOOK_DONE = """() => {
   return panel.sessionContext.session.kernel.status === 'idle';
 }"""
 TAG_CELLS = """() => {
+  const counts = {};
   for (const cell of window.jupyterapp.shell.currentWidget.content.widgets) {
     for (const tag of cell.model.getMetadata('tags') || []) {
-      if (tag.startsWith('app:')) cell.node.setAttribute('data-app', tag.slice(4));
+      if (tag.startsWith('app:')) {
+        cell.node.setAttribute('data-app', tag.slice(4));
+        counts[tag.slice(4)] = cell.model.executionCount;
+      }
     }
   }
+  return counts;
 }"""
 # Moves a slider with the arrow keys every `ms` milliseconds for `seconds` (back and forth, so that a
 # bounded slider keeps moving), as keyboard events on its handle; resolves to the number of moves.
@@ -104,6 +109,23 @@ PRESS_KEYS = """([name, label, ms, seconds]) => new Promise((resolve) => {
   setTimeout(() => { clearInterval(timer); resolve(moves); }, seconds * 1000);
 })"""
 KEY_INTERVAL_MS = 30
+# Runs code in the notebook's kernel through JupyterLab's connection; resolves to what it printed.
+RUN_IN_KERNEL = """async (code) => {
+  const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
+  const future = kernel.requestExecute({code, store_history: false});
+  let out = '';
+  future.onIOPub = (msg) => {
+    if (msg.header.msg_type === 'stream') out += msg.content.text;
+    if (msg.header.msg_type === 'error') out += `${msg.content.ename}: ${msg.content.evalue}`;
+  };
+  await future.done;
+  return out;
+}"""
+# What the kernel side did: frames rendered and sent by each app's live canvas (dlcourse.viz.canvas).
+CANVAS_COUNTS = """import json
+from dlcourse.viz.app import App
+print(json.dumps({str(n): [v.figure.canvas.frames_rendered, v.figure.canvas.frames_sent] for n, v in Out.items()
+                  if isinstance(v, App) and hasattr(v.figure.canvas, "frames_sent")}))"""
 FRAMES = """(name) => Math.max(0, ...Array.from(
   document.querySelectorAll(`[data-app="${name}"] .jupyter-matplotlib-canvas-div canvas`), c => c.__frames || 0))"""
 
@@ -177,7 +199,7 @@ def animate(page, app, name: str, seconds: float) -> dict:
     elapsed = time.monotonic() - start
     frames = page.evaluate(FRAMES, name) - start_frames
     if kind == "toggle":
-        button.click()  # pause
+        app.locator(".widget-toggle-button", has_text="pause").first.click()
     else:
         app.locator(".widget-play button").nth(1).click()  # the Play widget's pause button
     page.wait_for_timeout(300)
@@ -227,17 +249,29 @@ def main(argv=None) -> int:
                 page.wait_for_timeout(2000)
                 page.wait_for_function(NOTEBOOK_DONE, timeout=600_000, polling=500)
                 print(f"notebook ran in {time.monotonic() - started:.0f} s", flush=True)
-                page.evaluate(TAG_CELLS)
+                execution_counts = page.evaluate(TAG_CELLS)  # app → its cell's Out[n] in the kernel
                 for name in names:
                     app = page.locator(f'[data-app="{name}"]')
                     errors = app.locator(".jp-OutputArea-output.jp-mod-error, [data-mime-type*='stderr']")
                     if errors.count():
                         print(f"{name}: the cell printed an error:\n{errors.first.inner_text()[:2000]}")
-                    result = animate(page, app, name, args.seconds)
+                    key = str(execution_counts.get(name))
+                    before = json.loads(page.evaluate(RUN_IN_KERNEL, CANVAS_COUNTS) or "{}").get(key, [0, 0])
+                    try:
+                        result = animate(page, app, name, args.seconds)
+                    except Exception as error:  # noqa: BLE001 - report it and measure the other apps
+                        page.screenshot(path=str(Path(scratch) / f"{name}-failed.png"), full_page=False)
+                        shutil.copy(Path(scratch) / f"{name}-failed.png", Path(tempfile.gettempdir()))
+                        print(f"{name}: could not animate it ({str(error).splitlines()[0]}); screenshot in "
+                              f"{Path(tempfile.gettempdir()) / (name + '-failed.png')}", flush=True)  # fmt: skip
+                        result = {"app": name, "animation": "failed", "frames": 0, "seconds": 0, "fps": 0.0}
+                    after = json.loads(page.evaluate(RUN_IN_KERNEL, CANVAS_COUNTS) or "{}").get(key, [0, 0])
+                    result["kernel_rendered"], result["kernel_sent"] = after[0] - before[0], after[1] - before[1]
                     result["goal_met"] = result["fps"] >= GOAL_FPS
                     results.append(result)
-                    print(f"{name:14s} {result['fps']:6.1f} fps   ({result['frames']} frames in "
-                          f"{result['seconds']} s; {result['animation']})", flush=True)  # fmt: skip
+                    print(f"{name:14s} {result['fps']:6.1f} fps   ({result['frames']} frames in {result['seconds']} s; "
+                          f"{result['animation']}; kernel rendered {result['kernel_rendered']}, "
+                          f"sent {result['kernel_sent']})", flush=True)  # fmt: skip
                     if args.screenshots:
                         Path(args.screenshots).mkdir(parents=True, exist_ok=True)
                         app.screenshot(path=str(Path(args.screenshots) / f"{name}.png"))

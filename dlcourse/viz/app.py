@@ -255,6 +255,18 @@ class App:
                 self.figure.draw_artist(artist)
         return True
 
+    def show(self, background_key) -> None:
+        """Show new artist data: a blitted frame if `background_key` is unchanged, else a full redraw.
+
+        The key is whatever the non-animated part of the figure shows that may change (axis limits,
+        titles, colour scales): equal keys mean only the animated artists moved.
+        """
+        if background_key == getattr(self, "_shown_key", object()) and self._background is not None:
+            self.redraw_frame()
+            return
+        self._shown_key = background_key
+        self.redraw()
+
     def redraw_frame(self) -> None:
         """Show new data of the animated artists only (blitting when live); falls back to `redraw()`."""
         if not self.live or self._background is None:

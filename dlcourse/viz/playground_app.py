@@ -28,7 +28,7 @@ import numpy as np
 
 from dlcourse.viz.app import App
 from dlcourse.viz.playground_code import dlcourse_code, torch_code
-from dlcourse.viz.playground_controls import config_from_controls, make_controls, show_layer_count
+from dlcourse.viz.playground_controls import config_from_controls, make_controls, regularization, show_layer_count
 from dlcourse.viz.playground_drawing import PlaygroundFigure
 from dlcourse.viz.playground_model import MAX_LAYERS, PlaygroundConfig, PlaygroundRun
 from dlcourse.viz.style import course_style, new_figure
@@ -90,7 +90,7 @@ class Playground(App):
                 k[f"feature:{name}"].value = name in c.features
             for layer, size in enumerate(c.hidden, start=1):
                 k[f"neurons:{layer}"].value = size
-            k["activation"].value, k["regularization"].value = c.activation, c.regularization
+            k["activation"].value, k["regularization"].value = c.activation, c.regularization or "none"
         show_layer_count(self, len(c.hidden))
 
     def on_structure(self, change=None) -> None:
@@ -118,7 +118,7 @@ class Playground(App):
     def on_hyperparameters(self, change=None) -> None:
         """Learning rate or penalty changed: the run goes on with the new values."""
         k = self.controls
-        self.run.set_hyperparameters(lr=k["lr"].value, regularization=k["regularization"].value,
+        self.run.set_hyperparameters(lr=k["lr"].value, regularization=regularization(self),
                                      reg_rate=k["reg_rate"].value)  # fmt: skip
 
     def on_view_options(self, change=None) -> None:

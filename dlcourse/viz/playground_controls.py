@@ -64,8 +64,9 @@ def make_controls(app, c: PlaygroundConfig) -> list[widgets.Widget]:
     app.add_button("reset", "reset", app.reset, icon="undo")
     add("lr", widgets.SelectionSlider(options=LEARNING_RATES, value=_nearest(LEARNING_RATES, c.lr),
                                       description="learning rate", **slider), app.on_hyperparameters)  # fmt: skip
-    add("regularization", widgets.Dropdown(options=[("none", None), ("L1", "l1"), ("L2", "l2")],
-                                           value=c.regularization, description="penalty", style=_STYLE,
+    # "none", not None: a Dropdown whose value is None shows no selection
+    add("regularization", widgets.Dropdown(options=[("none", "none"), ("L1", "l1"), ("L2", "l2")],
+                                           value=c.regularization or "none", description="penalty", style=_STYLE,
                                            layout=widgets.Layout(width="170px")), app.on_hyperparameters)  # fmt: skip
     add("reg_rate", widgets.SelectionSlider(options=REG_RATES, value=_nearest(REG_RATES, c.reg_rate),
                                             description="penalty rate", **slider), app.on_hyperparameters)  # fmt: skip
@@ -107,6 +108,12 @@ def show_layer_count(app, layers: int) -> None:
     app.controls["add_layer"].disabled = layers == MAX_LAYERS
 
 
+def regularization(app):
+    """The penalty the dropdown shows: None, "l1" or "l2"."""
+    value = app.controls["regularization"].value
+    return None if value == "none" else value
+
+
 def config_from_controls(app, layers: int) -> PlaygroundConfig:
     """The configuration the controls show (raises ValueError with a clear message if it is invalid)."""
     k = app.controls
@@ -117,7 +124,7 @@ def config_from_controls(app, layers: int) -> PlaygroundConfig:
         dataset=k["dataset"].value, n=app.n, noise=float(k["noise"].value),
         train_fraction=train_fraction, features=features,
         hidden=tuple(k[f"neurons:{layer}"].value for layer in range(1, layers + 1)),
-        activation=k["activation"].value, lr=float(k["lr"].value), regularization=k["regularization"].value,
+        activation=k["activation"].value, lr=float(k["lr"].value), regularization=regularization(app),
         reg_rate=float(k["reg_rate"].value), batch_size=min(int(k["batch_size"].value), n_train),
         seed=int(k["seed"].value),
     )  # fmt: skip
