@@ -36,7 +36,7 @@ BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help setup oracles lab test lint bench warmup release clean distclean
+.PHONY: help setup oracles lab test lint bench bench-browser warmup release clean distclean
 
 help:  ## list the targets
 	@echo "dlcourse — make targets:"
@@ -91,6 +91,10 @@ test: setup oracles lint  ## lint, unit tests, every notebook under nbval, brows
 bench: setup oracles  ## run the performance workloads (benchmarks/run.py)
 	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); \
 	else echo "benchmarks/run.py does not exist yet: nothing to run"; fi
+
+# The live apps' frame rate where learners see them: JupyterLab in headless Chromium (needs /usr/bin/chromium).
+bench-browser: setup  ## frames per second of every live app in JupyterLab (benchmarks/browser_fps.py)
+	$(PY) benchmarks/browser_fps.py $(BENCH_ARGS)
 
 clean:  ## remove caches, build leftovers, Numba caches and artifacts/ (keeps .venv)
 	rm -rf artifacts build dist .pytest_cache .ruff_cache .hypothesis *.egg-info

@@ -5,10 +5,12 @@
 
 Starts JupyterLab on a scratch copy of benchmarks/browser_fps.ipynb (each app built as its chapter
 builds it, one cell per app, tagged `app:<name>`), opens it in headless Chromium (Debian's
-/usr/bin/chromium driven by Playwright), runs every cell, then animates one app at a time: its play
-button, or one of its sliders moved by the keyboard every 30 ms (as a learner dragging it would).
-A frame is an image ipympl paints on the app's visible canvas: a wrapper around
-CanvasRenderingContext2D.drawImage counts them per canvas. fps = frames painted / seconds animated.
+/usr/bin/chromium driven by Playwright) and takes one app at a time, as a learner meets them: runs
+its cell, animates it (its play button, or one of its sliders moved by the keyboard every 30 ms, as a
+learner dragging it would), then clears the cell's output. A frame is an image ipympl paints on the
+app's visible canvas: a wrapper around CanvasRenderingContext2D.drawImage counts them per canvas;
+fps = frames painted / seconds animated. Also printed: the CPU time per frame of the kernel, the
+browser (all Chromium processes) and the Jupyter server, which shows where the time goes.
 The goal (issue 17): every app >= 20 fps on the course's 2-core machine.
 """
 
@@ -71,28 +73,6 @@ COUNT_FRAMES = """
   };
 })();
 """
-NOTEBOOK_DONE = """() => {
-  const panel = window.jupyterapp.shell.currentWidget;
-  if (!panel || !panel.sessionContext.session || !panel.sessionContext.session.kernel) return false;
-  const cells = panel.content.model.cells;
-  for (let i = 0; i < cells.length; i++) {
-    const cell = cells.get(i);
-    if (cell.type === 'code' && !cell.executionCount) return false;
-  }
-  return panel.sessionContext.session.kernel.status === 'idle';
-}"""
-TAG_CELLS = """() => {
-  const counts = {};
-  for (const cell of window.jupyterapp.shell.currentWidget.content.widgets) {
-    for (const tag of cell.model.getMetadata('tags') || []) {
-      if (tag.startsWith('app:')) {
-        cell.node.setAttribute('data-app', tag.slice(4));
-        counts[tag.slice(4)] = cell.model.executionCount;
-      }
-    }
-  }
-  return counts;
-}"""
 # Moves a slider with the arrow keys every `ms` milliseconds for `seconds` (back and forth, so that a
 # bounded slider keeps moving), as keyboard events on its handle; resolves to the number of moves.
 PRESS_KEYS = """([name, label, ms, seconds]) => new Promise((resolve) => {
@@ -109,6 +89,28 @@ PRESS_KEYS = """([name, label, ms, seconds]) => new Promise((resolve) => {
   setTimeout(() => { clearInterval(timer); resolve(moves); }, seconds * 1000);
 })"""
 KEY_INTERVAL_MS = 30
+# Runs the cell tagged `app:<name>` (or the setup cell) and resolves to its execution count, once the
+# kernel is idle again; marks the cell's node with data-app="<name>".
+RUN_CELL = """async (name) => {
+  const panel = window.jupyterapp.shell.currentWidget;
+  const notebook = panel.content;
+  const index = name === 'setup' ? 1 : notebook.widgets.findIndex(
+    (cell) => (cell.model.getMetadata('tags') || []).includes('app:' + name));
+  notebook.activeCellIndex = index;
+  await window.jupyterapp.commands.execute('notebook:run-cell');
+  const cell = notebook.widgets[index];
+  while (!cell.model.executionCount || panel.sessionContext.session.kernel.status !== 'idle') {
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  cell.node.setAttribute('data-app', name);
+  return cell.model.executionCount;
+}"""
+# Clears the outputs of the app's cell, so that the next app is the only live one on the page.
+CLEAR_CELL = """async (name) => {
+  const notebook = window.jupyterapp.shell.currentWidget.content;
+  notebook.activeCellIndex = notebook.widgets.findIndex((cell) => cell.node.getAttribute('data-app') === name);
+  await window.jupyterapp.commands.execute('notebook:clear-cell-output');
+}"""
 # Runs code in the notebook's kernel through JupyterLab's connection; resolves to what it printed.
 RUN_IN_KERNEL = """async (code) => {
   const kernel = window.jupyterapp.shell.currentWidget.sessionContext.session.kernel;
@@ -128,6 +130,25 @@ print(json.dumps({str(n): [v.figure.canvas.frames_rendered, v.figure.canvas.fram
                   if isinstance(v, App) and hasattr(v.figure.canvas, "frames_sent")}))"""
 FRAMES = """(name) => Math.max(0, ...Array.from(
   document.querySelectorAll(`[data-app="${name}"] .jupyter-matplotlib-canvas-div canvas`), c => c.__frames || 0))"""
+
+
+def cpu_seconds(server_pid: int) -> dict[str, float]:
+    """CPU seconds used so far (Linux /proc) by the JupyterLab server, its kernels, and Chromium."""
+    tick, used = os.sysconf("SC_CLK_TCK"), {"kernel": 0.0, "server": 0.0, "browser": 0.0}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        seconds = (int(fields[11]) + int(fields[12])) / tick  # user + system time
+        if int(pid) == server_pid:
+            used["server"] += seconds
+        elif int(fields[1]) == server_pid and "ipykernel" in command:  # a kernel started by our server
+            used["kernel"] += seconds
+        elif Path(CHROMIUM).name in command or "chrome" in command.split(" ")[0]:
+            used["browser"] += seconds
+    return used
 
 
 def free_port() -> int:
@@ -245,36 +266,41 @@ def main(argv=None) -> int:
                     timeout=120_000,
                 )
                 started = time.monotonic()
-                page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-                page.wait_for_timeout(2000)
-                page.wait_for_function(NOTEBOOK_DONE, timeout=600_000, polling=500)
-                print(f"notebook ran in {time.monotonic() - started:.0f} s", flush=True)
-                execution_counts = page.evaluate(TAG_CELLS)  # app → its cell's Out[n] in the kernel
+                page.evaluate(RUN_CELL, "setup")
+                print(f"setup cell ran in {time.monotonic() - started:.0f} s", flush=True)
                 for name in names:
+                    # one app at a time, as a learner meets them: run its cell, animate it, clear its output
+                    count = page.evaluate(RUN_CELL, name)  # its Out[count] in the kernel
                     app = page.locator(f'[data-app="{name}"]')
                     errors = app.locator(".jp-OutputArea-output.jp-mod-error, [data-mime-type*='stderr']")
                     if errors.count():
                         print(f"{name}: the cell printed an error:\n{errors.first.inner_text()[:2000]}")
-                    key = str(execution_counts.get(name))
-                    before = json.loads(page.evaluate(RUN_IN_KERNEL, CANVAS_COUNTS) or "{}").get(key, [0, 0])
+                    before = json.loads(page.evaluate(RUN_IN_KERNEL, CANVAS_COUNTS) or "{}").get(str(count), [0, 0])
+                    cpu_before = cpu_seconds(lab.pid)
                     try:
                         result = animate(page, app, name, args.seconds)
                     except Exception as error:  # noqa: BLE001 - report it and measure the other apps
-                        page.screenshot(path=str(Path(scratch) / f"{name}-failed.png"), full_page=False)
-                        shutil.copy(Path(scratch) / f"{name}-failed.png", Path(tempfile.gettempdir()))
-                        print(f"{name}: could not animate it ({str(error).splitlines()[0]}); screenshot in "
-                              f"{Path(tempfile.gettempdir()) / (name + '-failed.png')}", flush=True)  # fmt: skip
+                        shot = Path(tempfile.gettempdir()) / f"{name}-failed.png"
+                        page.screenshot(path=str(shot))
+                        print(f"{name}: could not animate it ({str(error).splitlines()[0]}); see {shot}", flush=True)
                         result = {"app": name, "animation": "failed", "frames": 0, "seconds": 0, "fps": 0.0}
-                    after = json.loads(page.evaluate(RUN_IN_KERNEL, CANVAS_COUNTS) or "{}").get(key, [0, 0])
+                    cpu_after = cpu_seconds(lab.pid)
+                    after = json.loads(page.evaluate(RUN_IN_KERNEL, CANVAS_COUNTS) or "{}").get(str(count), [0, 0])
                     result["kernel_rendered"], result["kernel_sent"] = after[0] - before[0], after[1] - before[1]
+                    frames = max(result["frames"], 1)
+                    result["cpu_ms_per_frame"] = {
+                        k: round(1000 * (cpu_after[k] - cpu_before[k]) / frames, 1) for k in cpu_after
+                    }
                     result["goal_met"] = result["fps"] >= GOAL_FPS
                     results.append(result)
+                    cpu = result["cpu_ms_per_frame"]
                     print(f"{name:14s} {result['fps']:6.1f} fps   ({result['frames']} frames in {result['seconds']} s; "
-                          f"{result['animation']}; kernel rendered {result['kernel_rendered']}, "
-                          f"sent {result['kernel_sent']})", flush=True)  # fmt: skip
+                          f"{result['animation']}; CPU ms per frame: kernel {cpu['kernel']}, browser "
+                          f"{cpu['browser']}, server {cpu['server']})", flush=True)  # fmt: skip
                     if args.screenshots:
                         Path(args.screenshots).mkdir(parents=True, exist_ok=True)
                         app.screenshot(path=str(Path(args.screenshots) / f"{name}.png"))
+                    page.evaluate(CLEAR_CELL, name)
                 browser.close()
         finally:
             lab.terminate()

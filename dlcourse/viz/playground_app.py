@@ -47,7 +47,7 @@ class Playground(App):
                                   seed=seed)  # fmt: skip
         self.n, self.layers = config.n, len(config.hidden)
         self.frame_ms, self.train_ms = int(frame_ms), float(train_ms)  # a tick's period; its training budget
-        self.steps_per_tick, self.timer, self.hovered = 1, None, None
+        self.steps_per_tick, self.timer, self.hovered, self._numbers_shown = 1, None, None, 0.0
         self.numbers = widgets.HTML()  # epoch and losses, under the figure
         self.info = widgets.HTML("<i>hover over or click a neuron or a connection: its value and gradient</i>")
         self.code_output = widgets.Output()
@@ -163,6 +163,8 @@ class Playground(App):
             self.timer = self.figure.canvas.new_timer(interval=self.frame_ms)
             self.timer.add_callback(self.safe(self.tick))
         self.timer.start() if playing else self.timer.stop()
+        if not playing:
+            self.refresh()  # the numbers of the last tick
 
     def tick(self) -> None:
         """One animation tick: as many SGD steps as fit in `train_ms`, then a frame (when the browser is ready)."""
@@ -177,14 +179,23 @@ class Playground(App):
 
     # ------------------------------------------------------------------ drawing
     def refresh(self, full: bool = False) -> None:
-        """Show the run's state: live, at the browser's next frame (prepare_frame); headless, at once."""
-        self.numbers.value = (f"<b>epoch {self.run.epoch:,.0f}</b> &nbsp; train loss {self.run.train_loss:.4f}"
-                              f" &nbsp; test loss {self.run.test_loss:.4f}")  # fmt: skip
-        if self.live:
+        """Show the run's state: in a browser at its next frame (prepare_frame), elsewhere at once.
+
+        With a browser view the artists take the newest state only when a frame is drawn, so training
+        ticks that no frame shows cost nothing; without one (code in a cell, nbval) they follow at once,
+        so that what a cell reads from them (widths, pictures) is always current.
+        """
+        now = time.perf_counter()
+        if not self.controls["play"].value or now - self._numbers_shown > 0.25:  # playing: 4 updates a second
+            self._numbers_shown = now  # (each widget update costs the browser a re-layout)
+            self.numbers.value = (f"<b>epoch {self.run.epoch:,.0f}</b> &nbsp; train loss {self.run.train_loss:.4f}"
+                                  f" &nbsp; test loss {self.run.test_loss:.4f}")  # fmt: skip
+        if not (self.live and self.figure.canvas.view):
+            full = self.prepare_frame() or full
+        if not self.live:
+            self.redraw()
+        else:
             self.redraw() if full else self.redraw_frame()
-            return
-        self.prepare_frame()
-        self.redraw()
 
     def prepare_frame(self) -> bool:
         """Push the newest state into the artists; True if the loss axes grew (a full redraw)."""

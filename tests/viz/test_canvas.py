@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
+import dlcourse.viz.canvas as canvas_module
 from dlcourse.viz.canvas import png_bytes
 from dlcourse.viz.style import new_figure
 
@@ -48,75 +49,88 @@ def live():
     return fig, line, Browser(fig.canvas)
 
 
-def test_a_frame_is_rendered_ahead_and_sent_when_the_browser_asks(live):
+def test_nothing_is_rendered_without_a_browser_view(live):
     fig, line, browser = live
-    canvas = fig.canvas
-    canvas.request("full")  # rendered at once (while the browser is busy), then a nudge
-    canvas.request("frame")
-    canvas.request("full")
-    assert canvas.frames_rendered == 1 and browser.events.count("draw") == 1 and browser.pictures == []
-    canvas.handle_event({"type": "draw"})  # the browser is free and asks: the ready frame goes out...
-    assert len(browser.pictures) == 1 and canvas.frames_sent == 1
-    assert canvas.frames_rendered == 2 and canvas.ready is not None  # ...and the later changes are rendered next
-    picture = decode(browser.pictures[0])
-    assert picture.shape == (150, 200, 4) and (picture[..., 3] == 255).all()  # a whole first picture
-    canvas.handle_event({"type": "draw"})
-    assert len(browser.pictures) == 2 and canvas.ready is None and canvas.pending is None
+    for _ in range(50):  # an app driven headless (nbval, nbconvert): no view, no work
+        fig.canvas.request("frame")
+    assert fig.canvas.frames_rendered == 0 and browser.pictures == []
 
 
-def test_a_browser_that_asks_early_gets_the_next_change_at_once(live):
+@pytest.fixture
+def viewed(live, monkeypatch):
+    """The live canvas with a browser view (its "refresh"), no rate limit, and no event loop for timers."""
+    monkeypatch.setattr(canvas_module, "MIN_INTERVAL", 0.0)
     fig, line, browser = live
+    fig.canvas.handle_event({"type": "refresh"})
+    return fig, line, browser
+
+
+def test_a_new_view_gets_a_whole_picture_and_changes_follow_as_differences(viewed):
+    fig, line, browser = viewed
     canvas = fig.canvas
-    canvas.request("full")
-    canvas.handle_event({"type": "draw"})
-    canvas.handle_event({"type": "draw"})  # asks again with nothing new: it waits, nothing is sent
-    assert len(browser.pictures) == 1 and canvas.browser_waiting
+    assert len(browser.pictures) == 1 and (decode(browser.pictures[0])[..., 3] == 255).all()
     line.set_ydata([1, 0])
-    canvas.request("full")  # rendered and sent immediately, without a nudge
-    assert len(browser.pictures) == 2 and browser.events.count("draw") == 1
+    canvas.request("full")
     diff = decode(browser.pictures[1])
-    changed = diff[..., 3] > 0
-    assert 0 < changed.mean() < 0.5  # only the pixels of the moved line, the rest transparent
+    assert 0 < (diff[..., 3] > 0).mean() < 0.5  # only the pixels of the moved line, the rest transparent
+    assert canvas.patched  # a difference frame went out: a whole one will follow
 
 
-def test_frames_use_the_apps_blit_and_without_a_browser_one_frame_at_most_is_rendered(live):
-    fig, line, browser = live
+def test_frames_are_rate_limited_and_merge(viewed, monkeypatch):
+    fig, line, browser = viewed
+    canvas = fig.canvas
+    monkeypatch.setattr(canvas_module, "MIN_INTERVAL", 3600.0)
+    sent = len(browser.pictures)
+    for _ in range(20):
+        canvas.request("frame")
+    assert len(browser.pictures) == sent and canvas.pending == "frame"  # held back, merged into one
+    monkeypatch.setattr(canvas_module, "MIN_INTERVAL", 0.0)
+    canvas.request("frame")
+    assert len(browser.pictures) == sent + 1 and canvas.pending is None
+
+
+def test_unconfirmed_frames_are_bounded_and_the_answer_releases_them(viewed):
+    fig, line, browser = viewed
+    canvas = fig.canvas
+    for _ in range(3 * canvas_module.WINDOW):
+        canvas.request("frame")
+    assert canvas.pushed - canvas.acked == canvas_module.WINDOW  # the rest waits for the browser
+    assert canvas.pending == "frame" and browser.events.count("draw") >= 1  # it was asked
+    canvas.handle_event({"type": "draw"})  # its answer: the frames sent before the question arrived...
+    assert canvas.pending is None and canvas.acked == 1  # ...(it was asked after the first), so one more goes
+    assert canvas.pushed == canvas_module.WINDOW + 1 and canvas.probe is not None  # and it is asked again
+    canvas.handle_event({"type": "draw"})
+    assert canvas.acked == canvas.pushed
+
+
+def test_frames_use_the_apps_blit_and_a_stopped_animation_ends_on_a_whole_frame(viewed):
+    fig, line, browser = viewed
     canvas = fig.canvas
     painted = []
     canvas.paint_frame = lambda: painted.append(1) or True
-    canvas.request("full")
-    for _ in range(50):  # an animation with no browser attached (nbval, nbconvert): no work at all
-        canvas.request("frame")
-    assert canvas.frames_rendered == 1 and canvas.frames_sent == 0 and painted == []
-    canvas.handle_event({"type": "draw"})
-    canvas.handle_event({"type": "draw"})
-    assert painted == [1] and canvas.frames_sent == 2  # the 50 requests became one blitted frame
+    line.set_ydata([1, 0])
+    canvas.request("frame")
+    assert painted == [1] and canvas.patched
+    canvas.last_push -= 1.0  # as if SETTLE seconds passed without a new frame
+    canvas._on_timer()
+    assert (decode(browser.pictures[-1])[..., 3] == 255).all() and not canvas.patched
 
 
-def test_a_lost_nudge_is_repeated_and_a_new_view_gets_a_whole_picture(live, monkeypatch):
-    import dlcourse.viz.canvas as canvas_module
-
-    fig, line, browser = live
+def test_a_closed_view_stops_the_frames(viewed):
+    fig, line, browser = viewed
     canvas = fig.canvas
+    canvas._handle_message(canvas, {"type": "closing"}, [])
+    sent = len(browser.pictures)
     canvas.request("full")
-    canvas.request("full")
-    assert browser.events.count("draw") == 1
-    monkeypatch.setattr(canvas_module, "NUDGE_AGAIN", 0.0)  # no answer in time: the frame goes out unasked
-    canvas.request("full")
-    assert browser.events.count("draw") == 2 and len(browser.pictures) == 1
-    rendered = canvas.frames_rendered
-    canvas.handle_event({"type": "refresh"})  # a view (re)appears: the rendered frame is void, a new one made
-    assert canvas.frames_rendered == rendered + 1
-    canvas.handle_event({"type": "draw"})
-    assert (decode(browser.pictures[-1])[..., 3] == 255).all()  # whole, not a difference
+    assert len(browser.pictures) == sent and not canvas.view
 
 
-def test_an_error_while_rendering_is_reported_and_the_browser_still_gets_a_picture(live):
-    fig, line, browser = live
+def test_an_error_while_rendering_is_reported_and_the_browser_still_gets_a_picture(viewed):
+    fig, line, browser = viewed
     canvas = fig.canvas
     errors = []
     canvas.report_error = errors.append
     canvas.prepare = lambda: 1 / 0
+    sent = len(browser.pictures)
     canvas.request("frame")
-    canvas.handle_event({"type": "draw"})
-    assert isinstance(errors[0], ZeroDivisionError) and len(browser.pictures) == 1
+    assert isinstance(errors[0], ZeroDivisionError) and len(browser.pictures) == sent + 1
