@@ -198,7 +198,6 @@ class App:
         a long `fit`; use this for progress during a loop, at most a few times a second.)
         """
         if self.live:
-            self.figure.canvas.request("full")
             self.figure.canvas.render_and_send()
         else:
             self.redraw()

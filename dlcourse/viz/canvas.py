@@ -177,8 +177,12 @@ def _canvas_class():
                 self.timer_due = None
                 if self.pending is not None:
                     self._pump()
-                elif self.patched and self.view and time.perf_counter() - self.last_push >= SETTLE * 0.9:
-                    self._deliver(self.render(whole=True, redraw=False))  # the animation stopped: make it exact
+                elif self.patched and self.view:  # the animation may have stopped: end on an exact picture
+                    quiet = time.perf_counter() - self.last_push
+                    if quiet >= SETTLE * 0.9:
+                        self._deliver(self.render(whole=True, redraw=False))
+                    else:
+                        self._later(SETTLE - quiet)
 
         def handle_event(self, event):
             with self.lock:

@@ -44,8 +44,9 @@ def make_axes(figure, kinds):
 
 
 def figure_size(kinds):
+    """At most 10 inches wide: what JupyterLab's output area shows without a scroll bar."""
     if len(kinds) <= 4:
-        return (2.9 * len(kinds) + (0.9 if "network" in kinds else 0), 3.1)
+        return (min(10.0, 2.3 * (len(kinds) + (0.35 if "network" in kinds else 0))), 3.0)
     return (9.6, 6.0)
 
 

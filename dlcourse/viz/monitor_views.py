@@ -251,7 +251,7 @@ class NetworkPanel:
             g = np.linspace(0, 1, 16)
             gx, gy = np.meshgrid(left + g * (right - left), bottom + g * (top - bottom))
             self.tile_points = np.stack([gx.ravel(), gy.ravel()], axis=1).astype(np.float32)  # (256, 2)
-        ax.set_title("network: weights (orange +, blue −)")
+        ax.set_title("weights: orange +, blue −")
 
     def update(self):
         pictures = None
