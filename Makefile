@@ -40,11 +40,11 @@ BENCH_ARGS ?=
 export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
-.PHONY: help setup test-deps oracles lab test lint bench warmup release clean distclean
+.PHONY: help setup test-deps oracles lab test lint bench bench-browser warmup release clean distclean
 
 help:  ## list the targets
 	@echo "dlcourse — make targets:"
-	@grep -E '^[a-z]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z]+):.*## /  make \1\t/' | expand -t 18
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed -E 's/^([a-z-]+):.*## /  make \1\t/' | expand -t 20
 
 $(PY):
 	@if [ -z "$(PYTHON)" ]; then echo "error: neither python3.11 nor python3 is on PATH" >&2; exit 1; fi
@@ -102,6 +102,10 @@ test: test-deps oracles lint  ## lint, unit tests, every notebook under nbval, b
 bench: test-deps oracles  ## run the performance workloads (benchmarks/run.py)
 	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); \
 	else echo "benchmarks/run.py does not exist yet: nothing to run"; fi
+
+# The live apps' frame rate where learners see them: JupyterLab in headless Chromium (needs /usr/bin/chromium).
+bench-browser: test-deps  ## frames per second of every live app in JupyterLab (benchmarks/browser_fps.py)
+	$(PY) benchmarks/browser_fps.py $(BENCH_ARGS)
 
 clean:  ## remove caches, build leftovers, Numba caches and artifacts/ (keeps .venv)
 	rm -rf artifacts build dist .pytest_cache .ruff_cache .hypothesis *.egg-info

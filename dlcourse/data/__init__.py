@@ -11,6 +11,7 @@ Every random dataset takes `seed=` (fed to `np.random.default_rng`); nothing is 
 
 from dlcourse.data.digits import digits
 from dlcourse.data.loader import DataLoader, Standardizer, standardize, train_test_split
+from dlcourse.data.playground import playground_data, playground_features
 from dlcourse.data.sequences import adding_problem, char_corpus, decode_chars, encode_chars, sine_sequences
 from dlcourse.data.synthetic import (
     APPLES_ORANGES_CLASSES,
@@ -45,6 +46,8 @@ __all__ = [
     "moons",
     "mystery_blobs",
     "or_",
+    "playground_data",
+    "playground_features",
     "polynomial",
     "sine",
     "sine_sequences",

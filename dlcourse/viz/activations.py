@@ -17,6 +17,7 @@ import dlcourse as dl
 from dlcourse import nn
 from dlcourse.nn import functional as F
 from dlcourse.viz.app import App
+from dlcourse.viz.limits import steady_log_limits
 from dlcourse.viz.style import COLORS, course_style, new_figure
 
 ELEMENTWISE = ("linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "gelu")
@@ -111,7 +112,13 @@ class ActivationExplorer(App):
             self.ax_f.legend(loc="upper left")
             self.ax_f.set(title="f(x)", xlabel="x")  # placeholders, so that tight_layout leaves room for titles
             self.ax_df.set(title="f'(x)", xlabel="x")
+            # the numbers at the probe (or the temperature): a text that changes with every slider move
+            self.probe_text = self.ax_df.text(0.02, 0.97, "", transform=self.ax_df.transAxes, va="top", fontsize=9,
+                                              bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))  # fmt: skip
             self.figure.tight_layout()
+        # what the x₀ and T sliders move, redrawn alone (blitting); the curves change with the activation only
+        self.set_animated([self.tangent, self.f_point, self.df_point, self.probe_text, *self.prob_bars])
+        self._static = None  # (activation, slope) whose curves, limits and shading are drawn
         menu = widgets.Dropdown(options=ACTIVATIONS, value=activation, description="activation", style=_STYLE)
         self.add_control("activation", menu, self.update)
         slope_slider = widgets.FloatSlider(
@@ -134,29 +141,30 @@ class ActivationExplorer(App):
         self.controls["slope"].disabled = name != "leaky_relu"
         self.controls["temperature"].disabled = not is_softmax
         self.controls["x0"].disabled = is_softmax
-        for artist in (self.f_line, self.tangent, self.f_point, self.df_line, self.df_point):
-            artist.set_visible(not is_softmax)
-        for bar in (*self.logit_bars, *self.prob_bars):
-            bar.set_visible(is_softmax)
-        self.ax_f.get_legend().set_visible(not is_softmax)
-        if self.saturation is not None:
-            self.saturation.remove()
-            self.saturation = None
+        key = ("softmax",) if is_softmax else (name, self.controls["slope"].value)
+        if key != self._static:  # a new activation: curves, limits, shading, titles
+            self._static = key
+            for artist in (self.f_line, self.tangent, self.f_point, self.df_line, self.df_point):
+                artist.set_visible(not is_softmax)
+            for bar in (*self.logit_bars, *self.prob_bars):
+                bar.set_visible(is_softmax)
+            self.ax_f.get_legend().set_visible(not is_softmax)
+            if self.saturation is not None:
+                self.saturation.remove()
+                self.saturation = None
+            self._draw_softmax_axes() if is_softmax else self._draw_curves(name)
         if is_softmax:
-            self._draw_softmax()
+            self._show_softmax()
         else:
-            self._draw_curves(name)
-        self.redraw()
+            self._show_probe(name)
+        self.show(key)
 
     def _draw_curves(self, name):
-        slope, x0 = self.controls["slope"].value, self.controls["x0"].value
+        """f and f' of the activation, the limits and the shaded flat region (not per probe move)."""
+        slope = self.controls["slope"].value
         y, dy = activation_and_derivative(name, self.x, slope)
-        (f0,), (df0,) = (a for a in activation_and_derivative(name, np.array([x0]), slope))
         self.f_line.set_data(self.x, y)
-        self.tangent.set_data(self.x, f0 + df0 * (self.x - x0))  # the line with slope f'(x₀) through (x₀, f(x₀))
-        self.f_point.set_data([x0], [f0])
         self.df_line.set_data(self.x, dy)
-        self.df_point.set_data([x0], [df0])
         for ax in (self.ax_f, self.ax_df):  # undo the softmax view's class labels
             ax.xaxis.set_major_locator(AutoLocator())
             ax.xaxis.set_major_formatter(ScalarFormatter())
@@ -165,7 +173,7 @@ class ActivationExplorer(App):
         pad = 0.08 * (high - low)
         self.ax_f.set(xlim=(self.x[0], self.x[-1]), ylim=(low - pad, high + pad), title=f"{name}(x)")
         self.ax_df.set(xlim=(self.x[0], self.x[-1]), ylim=(min(dy.min(), 0) - 0.1, max(dy.max(), 1) + 0.1),
-                       title=f"derivative: f'(x₀ = {x0:.1f}) = {df0:.3g}")  # fmt: skip
+                       title=f"derivative {name}'(x)")  # fmt: skip
         flat = np.abs(dy) < SATURATED
         self.saturation = self.ax_df.fill_between(self.x, -10, 10, where=flat, color=COLORS["vermillion"], alpha=0.12,
                                                   lw=0, label=f"flat: |f'| < {SATURATED}")  # fmt: skip
@@ -182,20 +190,33 @@ class ActivationExplorer(App):
         else:
             self.message(f"{name}: largest slope {dy.max():.3g}; the gradient never vanishes on this range")
 
-    def _draw_softmax(self):
-        temperature = self.controls["temperature"].value
-        probabilities = softmax_with_temperature(SOFTMAX_LOGITS, temperature)
-        for bar, p in zip(self.prob_bars, probabilities):
-            bar.set_height(p)
+    def _show_probe(self, name):
+        """The probe x₀: its point on f and f', the tangent there, and the numbers."""
+        slope, x0 = self.controls["slope"].value, self.controls["x0"].value
+        (f0,), (df0,) = (a for a in activation_and_derivative(name, np.array([x0]), slope))
+        self.tangent.set_data(self.x, f0 + df0 * (self.x - x0))  # the line with slope f'(x₀) through (x₀, f(x₀))
+        self.f_point.set_data([x0], [f0])
+        self.df_point.set_data([x0], [df0])
+        self.probe_text.set_text(f"f'(x₀ = {x0:.1f}) = {df0:.3g}")
+
+    def _draw_softmax_axes(self):
         n = len(SOFTMAX_LOGITS)
         labels = [f"class {i}" for i in range(n)]
         for ax in (self.ax_f, self.ax_df):
             ax.set_xticks(np.arange(n), labels)
             ax.set_xlim(-0.6, n - 0.4)
         self.ax_f.set(ylim=(SOFTMAX_LOGITS.min() - 0.5, SOFTMAX_LOGITS.max() + 0.5), title="logits z", xlabel="")
-        self.ax_df.set(ylim=(0, 1.05), title=f"softmax(z / T), T = {temperature:.2f}", xlabel="")
+        self.ax_df.set(ylim=(0, 1.05), title="softmax(z / T)", xlabel="")
         if self.ax_df.get_legend() is not None:
             self.ax_df.get_legend().remove()
+
+    def _show_softmax(self):
+        temperature = self.controls["temperature"].value
+        probabilities = softmax_with_temperature(SOFTMAX_LOGITS, temperature)
+        for bar, p in zip(self.prob_bars, probabilities):
+            bar.set_height(p)
+        n = len(SOFTMAX_LOGITS)
+        self.probe_text.set_text(f"T = {temperature:.2f}")
         entropy = -np.sum(probabilities * np.log(np.where(probabilities > 0, probabilities, 1)))
         if temperature == 0:
             self.message("T = 0: softmax becomes argmax — all probability on the largest logit, and no gradient",
@@ -217,7 +238,12 @@ class GradientDepthExplorer(App):
             (self.line,) = self.ax.semilogy([], [], "o-", color=COLORS["vermillion"], ms=3, label=activation)
             (self.compare_line,) = self.ax.semilogy([], [], "s--", color=COLORS["blue"], ms=3, alpha=0.7)
             self.ax.set(xlabel="layer (1 = nearest the input)", ylabel="‖∂L/∂W‖ (log scale)", title="layers")
+            self.info = self.ax.text(0.02, 0.97, "", transform=self.ax.transAxes, va="top", fontsize=9,
+                                     bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))  # fmt: skip
             self.figure.tight_layout()
+        self.set_animated([self.line, self.compare_line, self.info])  # a depth move redraws only these
+        self._cache = {}  # (activation, depth, init) → norms: dragging the depth back and forth is instant
+        self._y_limits = None
         menu = widgets.Dropdown(options=ELEMENTWISE, value=activation, description="activation", style=_STYLE)
         self.add_control("activation", menu, self.update)
         depth_slider = widgets.IntSlider(depth, min=0, max=max_depth, description="depth", style=_STYLE)
@@ -233,7 +259,10 @@ class GradientDepthExplorer(App):
         self.update()
 
     def _norms(self, activation, depth):
-        return layer_gradient_norms(activation, depth, self.width, init=self.controls["init"].value, seed=self.seed)
+        key = (activation, depth, self.controls["init"].value)
+        if key not in self._cache:
+            self._cache[key] = layer_gradient_norms(activation, depth, self.width, init=key[2], seed=self.seed)
+        return self._cache[key]
 
     def update(self, change=None):
         name, depth, other = (self.controls[k].value for k in ("activation", "depth", "compare"))
@@ -258,13 +287,18 @@ class GradientDepthExplorer(App):
         self.compare_line.set_visible(other != "none")
         values = np.concatenate([self.norms, self.compare_norms])
         values = values[np.isfinite(values) & (values > 0)]
+        # limits in jumps (x: tens of layers, y: whole decades), so that most depth moves only blit
         if values.size:
-            self.ax.set_ylim(values.min() / 3, values.max() * 3)
-        self.ax.set_xlim(0.5, depth + 0.5)
-        self.ax.set_title(f"{depth} layers, width {self.width}, init: {self.controls['init'].value}")
+            self._y_limits = steady_log_limits(self._y_limits, values.min(), values.max())
+        y_limits = self._y_limits or self.ax.get_ylim()
+        x_limit = 10 * int(np.ceil(depth / 10)) + 0.5
+        self.ax.set_ylim(y_limits)
+        self.ax.set_xlim(0.5, x_limit)
+        self.ax.set_title(f"width {self.width}, init: {self.controls['init'].value}")
+        self.info.set_text(f"{depth} layers")
         self.ax.legend(loc="lower right")
         self.message(*self._summary(name, other))
-        self.redraw()
+        self.show((name, other, self.controls["init"].value, y_limits, x_limit))
 
     def _summary(self, name, other):
         first, last = self.norms[0], self.norms[-1]

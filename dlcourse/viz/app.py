@@ -18,9 +18,12 @@ An app is a matplotlib figure plus ipywidgets controls. Subclasses do three thin
     app                                           # last line of a cell: shows the widget
 
 What the base class guarantees:
-- live (`%matplotlib widget`): the figure's ipympl canvas sits in the layout and `redraw()` is a
-  cheap `draw_idle()`; without a widget frontend (Agg, inline, nbconvert, CI) the same app shows a
-  static PNG of the figure, refreshed on every `redraw()` once the app has been displayed;
+- live (in a Jupyter kernel with ipympl, whatever `%matplotlib` says; see style.apps_are_live): the
+  figure's own ipympl canvas (canvas.py) sits in the layout, and `redraw()`/`redraw_frame()` ask the
+  browser for a frame, rendered when it is ready for one; outside a kernel (scripts, tests under Agg)
+  the same app shows a PNG of the figure, refreshed on every `redraw()` once the app is displayed;
+- the display bundle carries the live widget AND a PNG picture of the figure, so that renderers
+  without a widget frontend (GitHub, nbconvert) show the picture;
 - every callback registered through `add_control`/`safe` reports exceptions in the app's output area
   (message + short traceback) instead of losing them, and the app stays usable;
 - `message(text)` shows a one-line status ("diverged at step 12") under the figure.
@@ -33,11 +36,12 @@ import contextlib
 import functools
 import html
 import io
+import threading
 import traceback
 
 import ipywidgets as widgets
 
-from dlcourse.viz.style import is_widget_backend
+from dlcourse.viz.style import apps_are_live
 
 _LEVEL_COLORS = {"info": "#333333", "warning": "#D55E00", "error": "#D55E00", "success": "#009E73"}
 
@@ -55,12 +59,21 @@ class App:
         self.status = widgets.HTML(value="")  # one line: messages such as "diverged at step 12"
         self.output = widgets.Output()  # tracebacks of callbacks that raised
         self.errors: list[BaseException] = []  # the same exceptions, for tests and debugging
-        self.live = is_widget_backend()
+        # Widget callbacks may run in a kernel subshell's thread (JupyterLab ≥ 4.4), timers in the main
+        # thread: every callback, and the live canvas's drawing, hold this lock (see canvas.py).
+        self.lock = threading.RLock()
         self._widget = None
         self._image = None  # the PNG fallback shown without a widget frontend
         self._holding = 0  # > 0 inside hold_updates(): control callbacks are skipped
         self._animated = []  # artists redrawn alone by redraw_frame() (blitting), see set_animated
         self._background = None  # the figure without the animated artists, grabbed after each full draw
+
+    @property
+    def live(self) -> bool:
+        """True when the figure is on a live ipympl canvas (an ipywidget), False for a PNG picture."""
+        if self.figure is None:
+            return apps_are_live()
+        return isinstance(self.figure.canvas, widgets.DOMWidget)
 
     # ------------------------------------------------------------------ to override
     def update(self, change=None) -> None:
@@ -132,11 +145,12 @@ class App:
 
         @functools.wraps(fn)
         def guarded(*args, **kwargs):
-            try:
-                return fn(*args, **kwargs)
-            except Exception as exc:  # noqa: BLE001 - a widget callback must never die silently
-                self.show_error(exc)
-                return None
+            with self.lock:
+                try:
+                    return fn(*args, **kwargs)
+                except Exception as exc:  # noqa: BLE001 - a widget callback must never die silently
+                    self.show_error(exc)
+                    return None
 
         return guarded
 
@@ -160,35 +174,36 @@ class App:
 
     # ------------------------------------------------------------------ drawing and display
     def figure_widget(self) -> widgets.Widget:
-        """The widget that shows the figure: the ipympl canvas when live, else a PNG image."""
-        if self.live and isinstance(self.figure.canvas, widgets.DOMWidget):
+        """The widget that shows the figure: the live canvas, else a PNG image."""
+        if self.live:
+            self._connect_canvas()
             return self.figure.canvas
         if self._image is None:
             self._image = widgets.Image(format="png", value=self.png())
         return self._image
 
     def redraw(self) -> None:
-        """Show the artists' new data: `draw_idle()` when live, a fresh PNG when static and displayed."""
+        """Show the artists' new data: a full frame when the browser is ready (live), or a fresh PNG."""
         if self.figure is None:
             return
         if self.live:
-            self.figure.canvas.draw_idle()
+            self.figure.canvas.request("full")
         elif self._image is not None:  # only pay for PNG encoding once somebody can see it
             self._image.value = self.png()
 
     def draw_now(self) -> None:
-        """Draw the figure synchronously: live, the picture reaches the browser even while the cell runs.
+        """Draw and send the figure at once: live, the picture reaches the browser even while the cell runs.
 
-        (`redraw()`'s `draw_idle()` waits for the browser to ask, which it cannot while the kernel is
-        busy, e.g. inside a long `fit`; use this for progress during a loop, at most a few times a second.)
+        (`redraw()` waits for the browser to ask, which it cannot while the kernel is busy, e.g. inside
+        a long `fit`; use this for progress during a loop, at most a few times a second.)
         """
         if self.live:
-            self.figure.canvas.draw()
+            self.figure.canvas.render_and_send()
         else:
             self.redraw()
 
     def set_animated(self, artists) -> None:
-        """Declare the artists that change on every animation frame (lines, markers).
+        """Declare the artists that change on every animation frame (lines, markers, raster layers).
 
         Live, `redraw_frame()` then pastes a saved picture of everything else and draws only these
         (blitting): a frame costs a few milliseconds instead of a full redraw of axes, ticks and text.
@@ -199,7 +214,27 @@ class App:
             return  # Agg/PNG output draws everything each time; animated artists would be left out
         for artist in self._animated:
             artist.set_animated(True)
-        self.figure.canvas.mpl_connect("draw_event", self._on_full_draw)
+        self._background = None  # new artists: the next full draw saves a new background
+        self._connect_canvas()
+
+    def _connect_canvas(self) -> None:
+        """Hand the live canvas this app's blitting, last-moment update, error display and lock (once)."""
+        canvas = self.figure.canvas
+        if getattr(canvas, "paint_frame", None) != self._paint_frame:
+            canvas.mpl_connect("draw_event", self._on_full_draw)
+            canvas.paint_frame = self._paint_frame
+            canvas.prepare = self.prepare_frame
+            canvas.report_error = self.show_error
+            canvas.lock = self.lock
+
+    def prepare_frame(self) -> bool:
+        """Called live just before a frame is rendered (when the browser is ready for one).
+
+        Apps whose state changes faster than frames can be shown override this to push their newest
+        state into the artists only then (work for frames that nobody sees is skipped); return True
+        when the change needs a full redraw rather than a blitted frame.
+        """
+        return False
 
     def _on_full_draw(self, event):
         """After a full draw: remember the background, then draw the animated artists on top."""
@@ -209,22 +244,46 @@ class App:
             if artist.get_visible() and artist.axes is not None and artist.axes.get_visible():
                 artist.draw(event.renderer)
 
+    def _paint_frame(self) -> bool:
+        """Blit: paste the background, draw the animated artists (the canvas then sends them); False: no background."""
+        if self._background is None:
+            return False
+        self.figure.canvas.restore_region(self._background)
+        for artist in self._animated:
+            if artist.get_visible() and artist.axes is not None and artist.axes.get_visible():
+                self.figure.draw_artist(artist)
+        return True
+
+    def show(self, background_key) -> None:
+        """Show new artist data: a blitted frame if `background_key` is unchanged, else a full redraw.
+
+        The key is whatever the non-animated part of the figure shows that may change (axis limits,
+        titles, colour scales): equal keys mean only the animated artists moved.
+        """
+        if background_key == getattr(self, "_shown_key", object()) and self._background is not None:
+            self.redraw_frame()
+            return
+        self._shown_key = background_key
+        self.redraw()
+
     def redraw_frame(self) -> None:
         """Show new data of the animated artists only (blitting when live); falls back to `redraw()`."""
         if not self.live or self._background is None:
             self.redraw()
             return
-        canvas = self.figure.canvas
-        canvas.restore_region(self._background)
-        for artist in self._animated:
-            if artist.get_visible() and artist.axes is not None and artist.axes.get_visible():
-                self.figure.draw_artist(artist)
-        canvas.blit(self.figure.bbox)
+        self.figure.canvas.request("frame")
 
     def png(self) -> bytes:
-        """The figure as PNG bytes."""
-        buffer = io.BytesIO()
-        self.figure.savefig(buffer, format="png")
+        """The figure as PNG bytes, animated artists included."""
+        animated = [artist for artist in self._animated if artist.get_animated()]
+        for artist in animated:
+            artist.set_animated(False)
+        try:
+            buffer = io.BytesIO()
+            self.figure.savefig(buffer, format="png")
+        finally:
+            for artist in animated:
+                artist.set_animated(True)
         return buffer.getvalue()
 
     @property

@@ -117,6 +117,9 @@ class CapacityExplorer(App):
                              ylim=(1e-3, 3.0), title="loss per epoch (eval mode)")  # fmt: skip
             self.ax_loss.legend(loc="upper right", fontsize=7)
             self.figure.tight_layout()
+        # a training frame moves these only (blitting); the loss axis changes in whole decades (see _draw)
+        self.set_animated([self.train_points, self.fit_line, self.train_curve, self.val_curve, self.best_line])
+        self._limits = None
         add = self.add_control
         add("hidden", widgets.IntSlider(value=hidden, min=0, max=128, description="hidden units", style=_STYLE,
                                         layout=_WIDE), self.restart)  # fmt: skip
@@ -131,7 +134,7 @@ class CapacityExplorer(App):
                                                style=_STYLE, layout=_WIDE), self.restart)  # fmt: skip
         frame = widgets.IntSlider(value=0, min=0, max=int(frames), description="frame", style=_STYLE, layout=_WIDE)
         add("frame", frame, lambda change: self.train_to(change["new"]))
-        self.add_player("train", frame, interval_ms=80)
+        self.add_player("train", frame, interval_ms=40)
         self.add_button("reset", "reset training", lambda: self.restart(), icon="undo")
         self.restart()
 
@@ -201,9 +204,11 @@ class CapacityExplorer(App):
         self.best_line.set_xdata([best, best] if best is not None else [np.nan, np.nan])
         finite = [v for v in [*self.train_losses, *self.val_losses] if np.isfinite(v) and v > 0]
         if finite:
-            self.ax_loss.set_ylim(max(min(finite) / 2, 1e-6), max(max(finite) * 2, 10 * self.noise**2))
+            low, high = max(min(finite) / 2, 1e-6), max(max(finite) * 2, 10 * self.noise**2)
+            self._limits = (10.0 ** np.floor(np.log10(low)), 10.0 ** np.ceil(np.log10(high)))
         else:
-            self.ax_loss.set_ylim(1e-3, 3.0)
+            self._limits = (1e-3, 3.0)
+        self.ax_loss.set_ylim(self._limits)
         self._report(curve)
 
     def _report(self, curve):
@@ -223,12 +228,12 @@ class CapacityExplorer(App):
             level = "warning"
         if not self.train_losses:
             self.message(" · ".join(["untrained — press ▶ to train", *notes]), level)
-            self.redraw()
+            self.show(self._limits)
             return
         epoch, train, val = len(self.train_losses), self.train_losses[-1], self.val_losses[-1]
         if self.diverged:
             self.message(f"diverged at epoch {epoch}: the loss is no longer a number — press reset", "error")
-            self.redraw()
+            self.show(self._limits)
             return
         best, lowest = self.best_epoch, self.val_losses[self.best_epoch - 1]
         if self.early_stopped:  # the model now holds the weights of the best epoch: report those
@@ -246,7 +251,7 @@ class CapacityExplorer(App):
                          f"epoch {best}) while train MSE keeps falling")  # fmt: skip
             level = "warning" if level == "info" else level
         self.message(" — ".join([text, *notes]), level)
-        self.redraw()
+        self.show(self._limits)
 
 
 def capacity_explorer(**options) -> CapacityExplorer:

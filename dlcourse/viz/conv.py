@@ -92,6 +92,7 @@ class ConvolutionExplorer(App):
                 ax.yaxis.set_major_locator(MaxNLocator(integer=True))
             self.ax_k.set(title="kernel (3×3 weights)", xticks=[], yticks=[])
             self.figure.tight_layout()
+        self.set_animated([self.window, self.output_cell])  # the window slider moves these only (blitting)
         for i in range(3):
             for j in range(3):
                 slider = widgets.FloatSlider(value=0.0, min=-5, max=5, step=0.05, description=f"k[{i},{j}]",
@@ -147,7 +148,7 @@ class ConvolutionExplorer(App):
 
     def _on_window(self, change=None):
         self._show_window()
-        self.redraw()
+        self.redraw_frame()
 
     def update(self, change=None):
         """Recompute the feature map from the digit, kernel, stride and padding; redraw every panel."""
@@ -252,6 +253,10 @@ class FeatureMapViewer(App):
                 ax.set(xticks=[], yticks=[])
                 ax.grid(False)
             fig.subplots_adjust(left=0.07, right=0.99, top=0.9, bottom=0.1, wspace=0.15, hspace=0.35)
+            # the image's caption, as a text that a frame can change (a title cannot be blitted)
+            self.caption = self.ax_in.text(0.5, 1.04, "", transform=self.ax_in.transAxes, ha="center", va="bottom")
+        # moving to another image changes these only (blitting); another view redraws everything
+        self.set_animated([self.input_image, self.caption, *self.bars, *self.tile_images])
         self.add_control("index", widgets.IntSlider(value=index, min=0, max=len(self.images) - 1,
                                                     description="image #", style=_STYLE), self.update)  # fmt: skip
         options = list(self.views)
@@ -284,7 +289,7 @@ class FeatureMapViewer(App):
         self.input_image.set_clim(float(self.images.min()), float(self.images.max()))
         predicted = int(np.argmax(self.probabilities)) if self.probabilities is not None else None
         truth = "" if self.labels is None else f", label {self.labels[index]}"
-        self.ax_in.set_title(f"image {index}{truth}" + ("" if predicted is None else f", predicted {predicted}"))
+        self.caption.set_text(f"image {index}{truth}" + ("" if predicted is None else f", predicted {predicted}"))
         if self.probabilities is not None:
             for bar, p in zip(self.bars, self.probabilities):
                 bar.set_height(p)
@@ -299,7 +304,7 @@ class FeatureMapViewer(App):
         what = "filters (first input channel)" if view == "filters" else "feature maps"
         self.message(f"{len(tiles)} {what}, each {tiles.shape[1]}×{tiles.shape[2]}; orange = positive, "
                      f"purple = negative, white = 0 (largest |value| {spread:.2f})")  # fmt: skip
-        self.redraw()
+        self.show((view, len(tiles)))
 
 
 def feature_map_viewer(model, images, labels=None, **options) -> FeatureMapViewer:

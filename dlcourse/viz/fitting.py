@@ -89,6 +89,9 @@ class RegressionFit(App):
                             title="training loss")  # fmt: skip
             self.ax_loss.legend(loc="upper right", fontsize=7)
             self.figure.tight_layout()
+        # a training frame moves these only (blitting); the loss axes grow in jumps (see _draw_model)
+        self.set_animated([self.poly_line, self.mlp_line, self.loss_line, self.poly_level])
+        self._loss_limits = None
         add = self.add_control
         add("degree", widgets.IntSlider(value=degree, min=0, max=15, description="poly degree", style=_STYLE,
                                         layout=_WIDE), self.update_polynomial)  # fmt: skip
@@ -101,7 +104,7 @@ class RegressionFit(App):
                                           layout=_WIDE), self.restart)  # fmt: skip
         frame = widgets.IntSlider(value=0, min=0, max=int(frames), description="frame", style=_STYLE, layout=_WIDE)
         add("frame", frame, lambda change: self.train_to(change["new"]))
-        self.add_player("train", frame, interval_ms=80)
+        self.add_player("train", frame, interval_ms=40)
         self.add_button("reset", "reset training", lambda: self.restart(), icon="undo")
         self.update_polynomial()
         self.restart()
@@ -155,10 +158,14 @@ class RegressionFit(App):
         steps = np.arange(1, len(self.losses) + 1)
         shown = np.where(np.isfinite(self.losses), self.losses, np.nan) if self.losses else []
         self.loss_line.set_data(steps, shown)
-        self.ax_loss.set_xlim(0, max(len(self.losses), self.steps_per_frame))
+        # limits in jumps: steps double, the loss spans whole decades; most frames then only blit
+        x_limit = 2 ** int(np.ceil(np.log2(max(len(self.losses), self.steps_per_frame, 1))))
         finite = [v for v in [*self.losses, self.poly_mse] if np.isfinite(v) and v > 0]
-        if finite:
-            self.ax_loss.set_ylim(min(finite) / 2, max(finite) * 2)
+        y_limits = (10.0 ** np.floor(np.log10(min(finite) / 2)), 10.0 ** np.ceil(np.log10(max(finite) * 2))) if (
+            finite) else self.ax_loss.get_ylim()  # fmt: skip
+        self._loss_limits = (x_limit, *y_limits)
+        self.ax_loss.set_xlim(0, x_limit)
+        self.ax_loss.set_ylim(y_limits)
         self._report()
 
     def _report(self):
@@ -178,7 +185,7 @@ class RegressionFit(App):
         else:
             text += "untrained — press ▶ to train"
         self.message(text, level)
-        self.redraw()
+        self.show((self.controls["degree"].value, self._loss_limits))  # the legend names the degree
 
 
 def regression_fit(**options) -> RegressionFit:
@@ -231,6 +238,8 @@ class KMeansExplorer(App):
             (self.j_point,) = self.ax_j.plot([], [], "o", color=COLORS["vermillion"], ms=9)
             self.ax_j.set(xlabel="step (assign / update)", ylabel="inertia J", title="J never goes up")
             self.figure.tight_layout()
+        # a step recolours and moves these only (blitting); a new run (k, seed, init) redraws everything
+        self.set_animated([self.points, self.trails, self.centers, self.j_line, self.j_point])
         add = self.add_control
         add("k", widgets.IntSlider(value=k, min=1, max=len(CLUSTER_COLORS), description="k (clusters)",
                                    style=_STYLE, layout=_WIDE), self.rerun)  # fmt: skip
@@ -282,7 +291,7 @@ class KMeansExplorer(App):
         if f == len(self.frames) - 1:
             text += f" · converged after {self.result.n_iter} iterations: the colours no longer change"
         self.message(text)
-        self.redraw()
+        self.show((c["k"].value, c["seed"].value, c["init"].value))  # the J axes change with a new run only
 
 
 def kmeans_explorer(X=None, **options) -> KMeansExplorer:
@@ -315,6 +324,7 @@ class DendrogramExplorer(App):
                 self.ax.annotate(str(i), (x, y), fontsize=6, xytext=(3, 3), textcoords="offset points", color="0.4")
             self.ax.set(xlabel="x1", ylabel="x2", title="the flat clusters below the cut")
             self.figure.tight_layout()
+        self._tree_version = 0  # bumped when the tree is rebuilt: the background changes
         add = self.add_control
         add("linkage", widgets.Dropdown(options=list(LINKAGES), value=linkage, description="linkage", style=_STYLE,
                                         layout=_WIDE), self.rebuild)  # fmt: skip
@@ -333,6 +343,9 @@ class DendrogramExplorer(App):
             self.leaves = drawn["leaves"]
             self.cut_line = self.ax_tree.axhline(0.0, color=COLORS["vermillion"], ls="--", lw=1.2)
             self.ax_tree.set_title(f"dendrogram ({self.controls['linkage'].value} linkage)")
+        # a cut recolours the points and branches and moves the line only (blitting)
+        self.set_animated([self.points, self.tree_lines, self.cut_line])
+        self._tree_version += 1
         self.update()
 
     def update(self, change=None):
@@ -354,7 +367,7 @@ class DendrogramExplorer(App):
         sizes = np.bincount(self.labels, minlength=k)
         self.message(f"cut at height {height:.2f} → {k} cluster(s) of sizes {sizes.tolist()}: every merge below "
                      f"the dashed line is kept, every merge above it is undone")  # fmt: skip
-        self.redraw()
+        self.show(self._tree_version)
 
 
 def dendrogram_explorer(X=None, **options) -> DendrogramExplorer:

@@ -174,6 +174,7 @@ class GraphExplorer(App):
             ax.set_title("inputs on the left, output on the right · blue: local derivative d(parent)/d(child)",
                          fontsize=9)  # fmt: skip
             self.figure.tight_layout()
+        self.set_animated([self.highlight, *self.node_texts])  # a step redraws the boxes and the highlight only
 
     # ------------------------------------------------------------------ stepping
     @property
@@ -227,7 +228,7 @@ class GraphExplorer(App):
             if k == len(self.trace.order):
                 text += " · done: every grad is final"
         self.message(text)
-        self.redraw()
+        self.show(shown)  # the edge labels (shown or not) are the only non-animated change
 
 
 def graph_explorer(root: Value, **options) -> GraphExplorer:

@@ -11,7 +11,11 @@ Two ways to use it:
 
 Panels (those that make sense for the data): loss per step (and accuracy per epoch); the decision
 boundary over 2-D inputs, or the fitted curve for 1-D inputs; the data in the space of a 2-unit
-hidden layer; per-layer histograms of the weights and of log10 |gradient|.
+hidden layer, with the line where the output unit is undecided (when the rest of the model is one
+Linear(2, 1) unit, or give `head=`); and the weights: for a small MLP (≤ 8 units per layer) the
+network itself, every weight drawn by sign and size and every neuron's output over the plane (hover
+or click a connection: its value and last gradient), else per-layer histograms of the weights and
+of log10 |gradient|.
 """
 
 from __future__ import annotations
@@ -22,7 +26,7 @@ import numpy as np
 
 import dlcourse as dl
 from dlcourse.viz.app import App
-from dlcourse.viz.monitor_panels import Panels
+from dlcourse.viz.monitor_panels import Panels, figure_size, panel_kinds
 from dlcourse.viz.style import course_style, new_figure
 
 
@@ -31,27 +35,30 @@ class TrainingMonitor(App):
 
     def __init__(self, model, data=None, loss_fn=None, optimizer=None, hidden=None, epochs: int = 200,
                  epochs_per_frame: int = 1, batch_size=None, draw_every: int = 10, resolution: int = 80,
-                 predict=None, seed: int = 0):  # fmt: skip
+                 predict=None, seed: int = 0, head=None, frame_ms: int = 40):  # fmt: skip
         super().__init__(title="Training monitor")
         self.model, self.loss_fn, self.optimizer = model, loss_fn, optimizer
         self.X, self.y = (None, None) if data is None else (np.asarray(data[0]), np.asarray(data[1]))
-        self.hidden, self.predict_fn = hidden, predict
+        self.hidden, self.predict_fn, self.head = hidden, predict, head
         self.epochs, self.epochs_per_frame, self.batch_size = int(epochs), int(epochs_per_frame), batch_size
         self.draw_every, self.seed = max(1, int(draw_every)), seed
         self.min_interval = 0.1  # seconds between live redraws during training (see refresh)
         self._last_draw_end, self._last_draw_cost = 0.0, 0.0
+        self._playing = False
         self._initial = [p.data.copy() for p in model.parameters()]  # for reset()
         self._clear_records()
-        n_panels = self._panel_count()
-        rows = 1 if n_panels <= 3 else 2
-        cols = min(n_panels, 3)
-        self.figure, axes = new_figure(rows, cols, figsize=(3.2 * cols, 3.0 * rows))
-        axes = list(np.atleast_1d(axes).ravel())
+        kinds = panel_kinds(self)
+        self.figure, axes = new_figure(figsize=figure_size(kinds))
+        self.figure.delaxes(axes)
         with course_style():
-            self.panels = Panels(self, axes, resolution)
-            self.figure.tight_layout()
+            self.panels = Panels(self, self.figure, kinds, resolution)
+            self.figure.subplots_adjust(left=0.06, right=0.97, bottom=0.16, top=0.88)
+        self.set_animated(self.panels.animated)
+        if self.panels.network_panel is not None:
+            self.figure.canvas.mpl_connect("button_press_event", self.safe(self.on_pointer))
+            self.figure.canvas.mpl_connect("motion_notify_event", self.safe(self.on_pointer))
         trainable = loss_fn is not None and optimizer is not None and self.X is not None
-        play = self.add_control("play", _play_widget(self.epochs, self.epochs_per_frame), self._on_play)
+        play = self.add_control("play", _play_widget(self.epochs, self.epochs_per_frame, frame_ms), self._on_play)
         play.disabled = not trainable
         self.add_button("step", "step", self.step, icon="step-forward").disabled = not trainable
         self.add_button("reset", "reset", self.reset, icon="undo")
@@ -66,14 +73,6 @@ class TrainingMonitor(App):
         self.accuracies: list[float] = []
         self.epochs_done = 0
         self.diverged_at = None
-
-    def _panel_count(self):
-        count = 1 + 2  # loss, weight histograms, gradient histograms
-        if self.X is not None and self.X.ndim == 2 and self.X.shape[1] in (1, 2):
-            count += 1
-        if self.hidden is not None:
-            count += 1
-        return count
 
     # ------------------------------------------------------------------ fit callback interface
     def on_step_end(self, state):
@@ -128,7 +127,11 @@ class TrainingMonitor(App):
     def _on_play(self, change):
         target = int(change["new"])
         if target > self.epochs_done:
-            self.train(target - self.epochs_done)
+            self._playing = True  # one short chunk per frame: no pictures in between
+            try:
+                self.train(target - self.epochs_done)
+            finally:
+                self._playing = False
 
     def reset(self):
         """Back to the initial weights and an empty history (the optimizer forgets its state too)."""
@@ -175,20 +178,24 @@ class TrainingMonitor(App):
 
     # ------------------------------------------------------------------ drawing
     def refresh(self, force: bool = True):
-        """Push the records into the artists and redraw.
+        """Push the records and the model's state into the artists and show them.
 
-        During training (`force=False`) this is throttled: only live (ipympl) figures redraw
-        mid-training, and only when the last redraw is at least `min_interval` seconds old *and*
-        twice as old as it took, so that drawing never eats more than about a third of the time.
+        With `force` (the buttons, the end of training) a frame is asked for; the browser shows it when
+        it is ready. During a `fit` loop (`force=False`) this is throttled, and live only: at most every
+        `min_interval` seconds and twice as long as drawing took, the picture is drawn and sent at once
+        (the browser cannot ask while the cell runs), so drawing never eats more than a third of the time.
         """
         now = time.perf_counter()
         if not force:
-            if not self.live:
+            if not self.live or self._playing:
                 return  # static output: the end of training draws once
             if now - self._last_draw_end < max(self.min_interval, 2 * self._last_draw_cost):
                 return
-        self.panels.update()
-        self.draw_now()  # synchronous when live: shows progress even while a long fit() runs in the cell
+        full = self.panels.update()  # the model is read here, in the thread that trains it
+        if force:
+            self.redraw() if full or not self.live else self.redraw_frame()
+        else:
+            self.draw_now()
         self._last_draw_end = time.perf_counter()
         self._last_draw_cost = self._last_draw_end - now
 
@@ -200,8 +207,34 @@ class TrainingMonitor(App):
         """The Line2D of the per-step loss (tests assert that its data grows)."""
         return self.panels.loss_line
 
+    def on_pointer(self, event):
+        """Hover or click in the network panel: the weight (or bias) under the mouse and its last gradient."""
+        panel = self.panels.network_panel
+        if event.inaxes is not panel.ax:
+            return
+        target = panel.diagram.hit(event.xdata, event.ydata)
+        panel.diagram.show_highlight(target)
+        self.message(describe_weight(panel.linears, target) if target else "")
+        self.redraw_frame()
 
-def _play_widget(epochs, per_frame):
+
+def describe_weight(linears, target) -> str:
+    """One line about a connection ("connection", layer, out, in) or neuron ("neuron", column, index)."""
+    if target[0] == "connection":
+        _, layer, out, inp = target
+        weight = linears[layer].weight
+        grad = "—" if weight.grad is None else f"{float(weight.grad[out, inp]):+.2e}"
+        value = float(weight.data[out, inp])
+        return f"layer {layer + 1}, weight from unit {inp + 1} to unit {out + 1}: w = {value:+.4f}, last ∂L/∂w = {grad}"
+    _, column, index = target
+    if column == 0:
+        return f"input x{index + 1}"
+    bias = linears[column - 1].bias
+    grad = "—" if bias.grad is None else f"{float(bias.grad[index]):+.2e}"
+    return f"layer {column}, unit {index + 1}: bias b = {float(bias.data[index]):+.4f}, last ∂L/∂b = {grad}"
+
+
+def _play_widget(epochs, per_frame, frame_ms):
     import ipywidgets as widgets
 
-    return widgets.Play(value=0, min=0, max=epochs, step=per_frame, interval=150, description="train")
+    return widgets.Play(value=0, min=0, max=epochs, step=per_frame, interval=frame_ms, description="train")

@@ -64,6 +64,9 @@ class NeuronPlayground(App):
             (self.z_point,) = self.ax_f.plot([], [], "o", color=COLORS["vermillion"], markersize=8)
             self.ax_f.set(xlabel="weighted sum z = w·x + b", ylabel="output f(z)")
             self.figure.tight_layout()
+        # what a slider move changes: redrawn alone (blitting) while limits, colours and titles stay
+        self.set_animated([self.image, self.boundary, self.weight_arrow, self.point, self.curve, self.z_line,
+                           self.z_point])  # fmt: skip
         slider = self.add_control
         slider("w1", _slider("weight w1", w1), self.update)
         slider("w2", _slider("weight w2", w2), self.update)
@@ -118,8 +121,9 @@ class NeuronPlayground(App):
         self.curve.set_data(zs, fz)
         self.z_line.set_data([z, z], [min(fz.min(), f) - 0.1, max(fz.max(), f) + 0.1])
         self.z_point.set_data([z], [f])
-        self.ax_f.set_xlim(lo, hi)
-        self.ax_f.set_ylim(min(fz.min(), -0.1) - 0.1, max(fz.max(), 1.0) + 0.1)
+        limits = ((lo, hi), (min(fz.min(), -0.1) - 0.1, max(fz.max(), 1.0) + 0.1))
+        self.ax_f.set_xlim(limits[0])
+        self.ax_f.set_ylim(limits[1])
         self.ax_f.set_title(f"activation: {name}")
         text = (
             f"z = {w[0]:.2f}·{_signed(x1)} + {w[1]:.2f}·{_signed(x2)} + {_signed(b)} = {z:.2f}  →  {name}(z) = {f:.3f}"
@@ -127,7 +131,7 @@ class NeuronPlayground(App):
         if not w.any():
             text += f"  ·  w1 = w2 = 0: the inputs are ignored, no boundary — the output is {name}(b) everywhere"
         self.message(text, level="warning" if not w.any() else "info")
-        self.redraw()
+        self.show((name, low, high, limits))
 
 
 def neuron_playground(**options) -> NeuronPlayground:

@@ -17,6 +17,7 @@ from matplotlib.collections import LineCollection
 import dlcourse as dl
 from dlcourse.nn.rnn import LSTM, RNN
 from dlcourse.viz.app import App
+from dlcourse.viz.limits import steady_log_limits
 from dlcourse.viz.style import COLORS, course_style, new_figure
 
 GATES = {  # name → (what it does, colour map, colour limits)
@@ -83,6 +84,10 @@ class GateInspector(App):
                 ax.add_collection(marks)
                 self.event_marks.append(marks)
             self.figure.tight_layout()
+        # another sequence changes these only (blitting) while the axes, colour scales and lengths stay
+        self.set_animated([*self.input_lines, *self.heatmaps.values(), *self.event_marks])
+        low, high = float(self.sequences.min()), float(self.sequences.max())
+        self.ax_x.set_ylim(low - 0.1, high + 0.1)  # one scale for every sequence
         last = len(self.sequences) - 1
         self.add_control("index", widgets.IntSlider(value=min(index, last), min=0, max=last, description="sequence #",
                                                     style=_STYLE, layout=_WIDE), self.update)  # fmt: skip
@@ -107,12 +112,12 @@ class GateInspector(App):
         t = np.arange(steps)
         for k, line in enumerate(self.input_lines):
             line.set_data(t, sequence[:, k])
-        self.ax_x.set_ylim(sequence.min() - 0.1, sequence.max() + 0.1)
         extent = (-0.5, steps - 0.5, units - 0.5, -0.5)
         for name, image in self.heatmaps.items():
             image.set_data(found[name].T)  # (H, T): one row per unit
             image.set_extent(extent)
-        spread = max(float(np.abs(found["c"]).max()), 1e-6)
+        # the cell state's colour scale in steps of √2, so that similar sequences share it (and the colour bar)
+        spread = float(2 ** (np.ceil(2 * np.log2(max(float(np.abs(found["c"]).max()), 1e-6))) / 2))
         self.heatmaps["c"].set_clim(-spread, spread)
         for ax in self.axes:  # one time axis for every panel
             ax.set_xlim(-0.5, steps - 0.5)
@@ -129,7 +134,7 @@ class GateInspector(App):
         if steps == 1:
             text = f"a sequence of one step: nothing to remember yet — the cell only holds i·g. {text}"
         self.message(text, "warning" if steps == 1 else "info")
-        self.redraw()
+        self.show((steps, units, spread))
 
 
 def gate_inspector(model, sequences, events=None, index: int = 0) -> GateInspector:
@@ -161,7 +166,9 @@ def gradient_norms_through_time(
             module.bias_hh_l0.data[forget] = 0.0
     x = rng.normal(size=(batch, length, 1))  # (N, T, 1)
     readout = rng.normal(size=hidden_size) / np.sqrt(hidden_size)
-    output, _ = module(dl.tensor(x))
+    # only dL/dh_t is wanted: no weight gradients (the costly part of BPTT), the input's instead
+    module.requires_grad_(False)
+    output, _ = module(dl.tensor(x, requires_grad=True))
     (output[:, -1] * readout).sum().backward()  # only the last step's output enters the loss
     return np.array(module.last_grad_norms)
 
@@ -181,6 +188,9 @@ class GradientFlowExplorer(App):
                         ylabel=r"$\|\partial L/\partial h_t\|$  (log scale)")  # fmt: skip
             self.ax.legend(loc="lower left", bbox_to_anchor=(0.0, 1.0), ncols=2)  # above the plot: hides no line
             self.figure.tight_layout()
+        self.set_animated([self.rnn_line, self.lstm_line])  # a slider move redraws the lines only (blitting)
+        self._cache = {}  # (model, length, setting) → norms: dragging a slider back and forth is instant
+        self._y_limits = None
         add = self.add_control
         add("length", widgets.IntSlider(value=length, min=1, max=max_length, description="length T",
                                         style=_STYLE, layout=_WIDE), self.update)  # fmt: skip
@@ -195,9 +205,17 @@ class GradientFlowExplorer(App):
         c = self.controls
         length = c["length"].value
         size, seed, scale = self.hidden_size, self.seed, c["scale"].value
+        forget_bias = c["forget_bias"].value
         with np.errstate(over="ignore", invalid="ignore"):
-            self.rnn_norms = gradient_norms_through_time("rnn", length, size, recurrent_scale=scale, seed=seed)
-            self.lstm_norms = gradient_norms_through_time("lstm", length, size, c["forget_bias"].value, seed=seed)
+            if ("rnn", length, scale) not in self._cache:
+                self._cache["rnn", length, scale] = gradient_norms_through_time(
+                    "rnn", length, size, recurrent_scale=scale, seed=seed
+                )
+            if ("lstm", length, forget_bias) not in self._cache:
+                self._cache["lstm", length, forget_bias] = gradient_norms_through_time(
+                    "lstm", length, size, forget_bias, seed=seed
+                )
+        self.rnn_norms, self.lstm_norms = self._cache["rnn", length, scale], self._cache["lstm", length, forget_bias]
         t = np.arange(1, length + 1)
         drawn = []
         for line, norms in ((self.rnn_line, self.rnn_norms), (self.lstm_line, self.lstm_norms)):
@@ -207,10 +225,13 @@ class GradientFlowExplorer(App):
         values = np.concatenate(drawn)
         values = values[np.isfinite(values)]
         low, high = (values.min(), values.max()) if values.size else (1e-3, 1.0)
-        self.ax.set_ylim(max(low / 3, 1e-300), high * 3)
-        self.ax.set_xlim(0.5, max(length, 2) + 0.5)
+        # limits in jumps (whole decades; the time axis in steps of 25), so that most moves only blit
+        y_limits = self._y_limits = steady_log_limits(self._y_limits, low, high)
+        x_limit = 25 * int(np.ceil(max(length, 2) / 25)) + 0.5
+        self.ax.set_ylim(y_limits)
+        self.ax.set_xlim(0.5, x_limit)
         self.message(*self._summary(length))
-        self.redraw()
+        self.show((y_limits, x_limit))
 
     def _summary(self, length):
         """The status line: how much of the last step's gradient is left at step 1, for each model."""

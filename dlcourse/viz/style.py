@@ -10,8 +10,11 @@ forms of colour blindness and in greyscale print. Use the names, not hex codes, 
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import sys
+
 import matplotlib
-import matplotlib.pyplot as plt
 from matplotlib.colors import LinearSegmentedColormap
 
 # Okabe–Ito, in the order matplotlib cycles through them (black last: it is the "reference" colour)
@@ -76,39 +79,46 @@ def course_style():
 
 
 def is_widget_backend() -> bool:
-    """True when figures are live ipympl widgets (`%matplotlib widget`), False for Agg/inline/nbconvert."""
+    """True when pyplot's figures are ipympl widgets (`%matplotlib widget`); apps do not depend on it."""
     backend = matplotlib.get_backend().lower()
     return "ipympl" in backend or "widget" in backend
 
 
-def new_figure(nrows: int = 1, ncols: int = 1, figsize=(6.4, 4.2), **subplot_kw):
+def apps_are_live() -> bool:
+    """True when apps draw on a live ipympl canvas: inside a Jupyter kernel, with ipympl installed.
+
+    The global backend does not matter: with `%matplotlib inline` ordinary plots are images and the
+    apps are still live. Elsewhere (scripts, tests under Agg) apps show a PNG picture instead; so do
+    they when the environment variable DLCOURSE_STATIC_APPS=1 is set (e.g. to build a static book).
+    """
+    if os.environ.get("DLCOURSE_STATIC_APPS", "") not in ("", "0"):
+        return False
+    ipython = sys.modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None or getattr(shell, "kernel", None) is None:
+        return False
+    return importlib.util.find_spec("ipympl") is not None
+
+
+def new_figure(nrows: int = 1, ncols: int = 1, figsize=(6.4, 4.2), live: bool | None = None, **subplot_kw):
     """(figure, axes) in the course style, created without being displayed.
 
-    Under ipympl the figure's canvas is an ipywidget that an app places in its layout; otherwise it
-    is a plain matplotlib Figure with an Agg canvas that no pyplot state keeps alive (an app that is
-    rebuilt many times does not leak figures, nor trigger "more than 20 figures" warnings).
+    `live` (default: `apps_are_live()`): the figure gets a paced ipympl canvas (dlcourse.viz.canvas), an
+    ipywidget that an app places in its layout; otherwise a plain Agg canvas. Neither is registered
+    with pyplot, so `plt.show()`/`%matplotlib inline` never display them twice, and an app rebuilt many
+    times leaks no figures (nor triggers "more than 20 figures" warnings).
     """
+    from matplotlib.figure import Figure
+
     with course_style():
-        if is_widget_backend():
-            with plt.ioff():  # made now, shown only when the app is displayed
-                fig = plt.figure(figsize=figsize)
-            canvas = fig.canvas
-            # ipympl's chrome (header "Figure 1", toolbar, footer) costs space and means little in an app
-            for name, value in (("header_visible", False), ("footer_visible", False), ("toolbar_position", "left")):
-                if hasattr(canvas, name):
-                    setattr(canvas, name, value)
-            if hasattr(canvas, "resizable"):
-                canvas.resizable = False
-            # ipympl 0.10 copies a figure drawn before the browser connected into `_data_url` as bare
-            # base64 (no "data:image/png;base64," prefix); the browser then fails to size the canvas
-            # and shows nothing. Images sent as binary messages work from the start, so skip the copy.
-            if hasattr(canvas, "syncing_data_url"):
-                canvas.syncing_data_url = False
+        fig = Figure(figsize=figsize)
+        if apps_are_live() if live is None else live:
+            from dlcourse.viz.canvas import live_canvas
+
+            live_canvas(fig)
         else:
             from matplotlib.backends.backend_agg import FigureCanvasAgg
-            from matplotlib.figure import Figure
 
-            fig = Figure(figsize=figsize)
             FigureCanvasAgg(fig)
         axes = fig.subplots(nrows, ncols, squeeze=True, subplot_kw=subplot_kw or None)
     return fig, axes

@@ -141,6 +141,8 @@ class WidthExplorer(App):
             self.ax_loss.set(xlabel="Adam step", ylabel="MSE (log scale)", yscale="log",
                              xlim=(0, int(steps_per_frame) * int(frames)), title="training loss")  # fmt: skip
             self.figure.tight_layout()
+        # a training frame moves these only (blitting); the y axes change in jumps (see _draw)
+        self.set_animated([self.fit_line, self.units, self.loss_line])
         add = self.add_control
         add("target", widgets.Dropdown(options=list(TARGETS), value=target, description="target", style=_STYLE,
                                        layout=_WIDE), self.restart)  # fmt: skip
@@ -148,7 +150,7 @@ class WidthExplorer(App):
                                         layout=_WIDE), self.restart)  # fmt: skip
         frame = widgets.IntSlider(value=0, min=0, max=int(frames), description="frame", style=_STYLE, layout=_WIDE)
         add("frame", frame, lambda change: self.train_to(change["new"]))
-        self.add_player("train", frame, interval_ms=60)
+        self.add_player("train", frame, interval_ms=40)
         self.add_button("reset", "reset training", lambda: self.restart(), icon="undo")
         self.restart()
 
@@ -194,11 +196,14 @@ class WidthExplorer(App):
         shares = unit_contributions(self.model, self.x.ravel())  # (H, 200)
         self.units.set_segments([np.column_stack([self.x.ravel(), share]) for share in shares])
         limit = float(np.abs(shares).max()) * 1.1 if shares.size and np.isfinite(shares).all() else 1.0
-        self.ax_units.set_ylim(-max(limit, 0.1), max(limit, 0.1))
+        limit = float(2 ** np.ceil(np.log2(max(limit, 0.1))))  # in powers of two: most frames keep it
+        self.ax_units.set_ylim(-limit, limit)
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         finite = [v for v in self.losses if np.isfinite(v) and v > 0]
         if finite:
-            self.ax_loss.set_ylim(min(finite) / 2, max(finite) * 2)
+            self.ax_loss.set_ylim(
+                10.0 ** np.floor(np.log10(min(finite) / 2)), 10.0 ** np.ceil(np.log10(max(finite) * 2))
+            )
         hidden = self.controls["hidden"].value
         error = np.max(np.abs(self.predictions() - self.y.ravel()))
         parameters = f"{3 * hidden + 1} parameter{'s' if hidden else ''}"  # hidden·(w, b, v) + the output bias
@@ -211,7 +216,7 @@ class WidthExplorer(App):
         elif self.controls["target"].value == "step":
             text += " — the step jumps: no continuous f̂ gets the max error below 0.5 there, but the MSE keeps falling"
         self.message(text, level)
-        self.redraw()
+        self.show((self.controls["target"].value, self.ax.get_ylim(), limit, self.ax_loss.get_ylim()))
 
 
 def width_explorer(target="bumpy", **options) -> WidthExplorer:
@@ -242,6 +247,9 @@ class BumpBuilder(App):
             self.ax_sum.set(xlabel="x", xlim=DOMAIN, title="a bump at each of n evenly spaced points")
             self.ax_sum.legend(loc="upper left", fontsize=7)
             self.figure.tight_layout()
+        # the sliders move these only (blitting); another target changes the right panel's limits
+        self.set_animated([self.rise_line, self.fall_line, self.bump_line, self.target_line, self.pieces,
+                           self.sum_line])  # fmt: skip
         add = self.add_control
         steep = widgets.FloatLogSlider(value=steepness, base=10, min=-0.5, max=3, description="steepness s",
                                        style=_STYLE, layout=_WIDE, readout_format=".3g")  # fmt: skip
@@ -295,7 +303,7 @@ class BumpBuilder(App):
             if s * width < 2:  # neighbours overlap so much that the sum is f smeared over ~4/s, whatever n is
                 notes.append("bumps narrower than their soft edges: more bumps help less and less — raise s")
         self.message(" · ".join(notes), level)
-        self.redraw()
+        self.show(c["target"].value)
 
 
 def bump_builder(target="sine", **options) -> BumpBuilder:

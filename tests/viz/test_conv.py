@@ -153,7 +153,7 @@ def test_viewer_feature_maps_are_the_layer_outputs_and_follow_the_image():
     assert sum(ax.get_visible() for ax in app.tiles) == 6
     assert drawn(app.tile_images[0]).shape == (2, 2)
     heights = [bar.get_height() for bar in app.bars]
-    assert np.isclose(sum(heights), 1.0) and f"label {LABELS[7]}" in app.ax_in.get_title()
+    assert np.isclose(sum(heights), 1.0) and f"label {LABELS[7]}" in app.caption.get_text()
 
 
 def test_viewer_rejects_models_it_cannot_show():

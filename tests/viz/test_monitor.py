@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from matplotlib.backend_bases import MouseEvent
 
 from dlcourse import data, nn, optim
 from dlcourse.train import fit
 from dlcourse.viz.monitor import TrainingMonitor
+from dlcourse.viz.network_diagram import connection_widths
 
 
 def xor_model(seed=0):
@@ -47,7 +49,7 @@ def test_monitor_trains_xor_from_its_buttons_and_views_update(xor):
                               optimizer=optim.SGD(model.parameters(), lr=0.5, momentum=0.9),
                               hidden=lambda x: model[1](model[0](x)), epochs=400, epochs_per_frame=25)  # fmt: skip
     panels = monitor.panels
-    picture_before = np.array(panels.input_panel.image.get_array()).copy()
+    picture_before = panels.input_panel.picture.copy()
     hidden_before = np.array(panels.hidden_panel.points.get_offsets()).copy()
     monitor.controls["step"].click()  # one chunk: 25 epochs
     assert monitor.epochs_done == 25 and monitor.controls["play"].value == 25
@@ -55,13 +57,63 @@ def test_monitor_trains_xor_from_its_buttons_and_views_update(xor):
     assert monitor.epochs_done == 400 and len(monitor.loss_line.get_xdata()) == 400
     assert monitor.losses[-1] < monitor.losses[0] / 5
     assert monitor.accuracies[-1] == 1.0  # the hidden layer solved XOR
-    assert not np.allclose(picture_before, panels.input_panel.image.get_array())
+    assert not np.allclose(picture_before, panels.input_panel.picture)
     assert not np.allclose(hidden_before, panels.hidden_panel.points.get_offsets())
-    assert panels.input_panel.boundary is not None  # a 0.5 contour exists once classes are separated
-    weights_hist = panels.weight_stairs[0].get_data().values
-    grads_hist = panels.grad_stairs[0].get_data().values
-    assert weights_hist.sum() == pytest.approx(1.0) and grads_hist.sum() == pytest.approx(1.0)
+    monitor.png()  # drawing paints the boundary: pixels where P crosses 0.5
+    assert panels.input_panel.boundary_pixels > 20
     assert not monitor.errors
+
+
+def test_a_small_network_is_drawn_weight_by_weight_and_updates_while_training(xor):
+    X, y = xor
+    model = xor_model()
+    monitor = TrainingMonitor(model, data=(X, y), loss_fn=nn.MSELoss(), optimizer=optim.SGD(model.parameters(), lr=0.5))
+    panel = monitor.panels.network_panel
+    assert panel is not None and monitor.panels.histograms is None  # 2-2-1: no histograms of 4 values
+    diagram = panel.diagram
+    assert diagram.sizes == [2, 2, 1] and len(diagram.owners) == 2 * 2 + 2 * 1
+    widths_before = np.array(diagram.lines.get_linewidths()).copy()
+    tiles_before = [p.copy() for p in diagram.pictures]
+    monitor.train(200)
+    weights = np.concatenate([model[0].weight.data.ravel(), model[2].weight.data.ravel()])
+    np.testing.assert_allclose(diagram.lines.get_linewidths(), connection_widths(weights))
+    assert not np.allclose(widths_before, diagram.lines.get_linewidths())
+    assert any(not np.allclose(a, b) for a, b in zip(tiles_before[1:], diagram.pictures[1:]))
+    # clicking the middle of a connection names the weight, its value and its last gradient
+    (x1, y1), (x2, y2) = diagram.segments[1]
+    pixel = panel.ax.transData.transform(((x1 + x2) / 2, (y1 + y2) / 2))
+    MouseEvent("button_press_event", monitor.figure.canvas, *pixel, button=1)._process()
+    layer, out, inp = diagram.owners[1]
+    assert f"w = {model[0].weight.data[out, inp]:+.4f}" in monitor.message_text and "∂L/∂w" in monitor.message_text
+    assert not monitor.errors
+
+
+def test_the_hidden_space_shows_the_output_units_separating_line(xor):
+    X, y = xor
+    model = xor_model()
+    monitor = TrainingMonitor(model, data=(X, y), loss_fn=nn.MSELoss(),
+                              optimizer=optim.SGD(model.parameters(), lr=0.5, momentum=0.9), hidden=model[0:2])  # fmt: skip
+    monitor.train(400)
+    assert monitor.accuracies[-1] == 1.0
+    panel = monitor.panels.hidden_panel
+    xs, ys = panel.line.get_data()
+    w, b = model[2].weight.data[0], model[2].bias.data[0]
+    assert len(xs) == 2
+    np.testing.assert_allclose(w[0] * np.asarray(xs) + w[1] * np.asarray(ys) + b, 0, atol=1e-5)  # on the line
+    side = panel.features() @ w + b > 0  # the line splits the hidden points by class
+    np.testing.assert_array_equal(side, y[:, 0] > 0.5)
+
+
+def test_a_bigger_model_keeps_the_weight_and_gradient_histograms():
+    X, y = data.blobs(n=60, centers=2, seed=0)[:2]
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
+    monitor = TrainingMonitor(model, data=(X, y.reshape(-1, 1).astype(np.float32)), loss_fn=nn.BCELoss(),
+                              optimizer=optim.Adam(model.parameters(), lr=0.05))  # fmt: skip
+    monitor.train(20)
+    histograms = monitor.panels.histograms
+    assert monitor.panels.network_panel is None and histograms is not None
+    assert histograms.weight_stairs[0].get_data().values.sum() == pytest.approx(1.0)
+    assert histograms.grad_stairs[0].get_data().values.sum() == pytest.approx(1.0)
 
 
 def test_reset_restores_weights_and_clears_history(xor):
@@ -102,8 +154,10 @@ def test_multiclass_blobs_colour_the_predicted_class():
     monitor = TrainingMonitor(model, data=(X, y), loss_fn=nn.CrossEntropyLoss(),
                               optimizer=optim.Adam(model.parameters(), lr=0.05), epochs_per_frame=20)  # fmt: skip
     monitor.train(40)
-    picture = np.asarray(monitor.panels.input_panel.image.get_array())
+    picture = monitor.panels.input_panel.picture
     assert set(np.unique(picture)) <= {0.0, 1.0, 2.0} and len(np.unique(picture)) == 3
+    monitor.png()
+    assert monitor.panels.input_panel.boundary_pixels > 20
     assert monitor.accuracies[-1] > 0.9
 
 
