@@ -111,6 +111,7 @@ BOOK_STAMP := $(VENV)/.stamp-book
 BOOK_NPM := build/book-npm
 MATHJAX := $(BOOK_NPM)/node_modules/mathjax/es5/tex-chtml.js
 BOOK_ARGS ?=
+BOOK_CHECK_ARGS ?=
 
 $(BOOK_STAMP): docs/requirements.txt $(LOCK_STAMP)
 	$(PY) -m pip install --quiet -r docs/requirements.txt -c $(LOCK)
@@ -127,10 +128,10 @@ book-tools: $(BOOK_STAMP) $(MATHJAX)  ## install the book's tools (Sphinx, myst-
 
 book: book-tools  ## build the course website into build/book/ (chapters run, apps recorded), then check it
 	OPENBLAS_NUM_THREADS=1 $(PY) docs/book/build.py $(BOOK_ARGS)
-	$(PY) docs/book/check.py build/book
+	$(PY) docs/book/check.py build/book $(BOOK_CHECK_ARGS)
 
 book-check: book-tools  ## check the built site: links, leaks, offline assets; every page in headless Chromium
-	$(PY) docs/book/check.py build/book
+	$(PY) docs/book/check.py build/book $(BOOK_CHECK_ARGS)
 
 animations: setup  ## re-record the README's animated pictures (docs/img/*.webp) from the apps
 	$(PY) docs/book/scenes.py docs/img --readme

@@ -311,7 +311,10 @@ def main(argv=None) -> int:
         if Path(args.chromium).exists():
             problems += browser_problems(args.site, args.chromium)[0]
         else:
-            print(f"book-check: no browser at {args.chromium}: the browser checks did not run", file=sys.stderr)
+            hint = "set DLCOURSE_CHROMIUM, or pass --no-browser (make book BOOK_CHECK_ARGS=--no-browser)"
+            print(
+                f"book-check: no browser at {args.chromium} ({hint}): the browser checks did not run", file=sys.stderr
+            )
             return 1
     for problem in problems:
         print(f"  ✗ {problem}")

@@ -57,14 +57,10 @@ def to_rst(lines: list[str]) -> list[str]:
             if out and out[-1].strip():
                 out.append("")
             literal = False
-        if _LIST_ITEM.match(line) and out and out[-1].strip() and not _LIST_ITEM.match(lines_before(out)):
+        if _LIST_ITEM.match(line) and out and out[-1].strip() and not _LIST_ITEM.match(out[-1]):
             out.append("")  # a list needs a blank line before it
         out.append(inline(line))
     return out
-
-
-def lines_before(out: list[str]) -> str:
-    return out[-1] if out else ""
 
 
 def _process(app, what, name, obj, options, lines):
