@@ -105,16 +105,17 @@ bench: test-deps oracles  ## run the performance workloads (benchmarks/run.py)
 	else echo "benchmarks/run.py does not exist yet: nothing to run"; fi
 
 # --- the course website (docs/book/): Sphinx + myst-nb + sphinx-book-theme, built and checked offline -----
-# Its tools are not in the learners' lock: docs/requirements.txt pins them, installed into .venv with the lock
-# as constraints (no run-time package moves); MathJax comes from npm (docs/book/package-lock.json), never a CDN.
+# Its tools are in neither lock: docs/requirements.txt pins them, installed into .venv with both locks as
+# constraints (no locked package moves; the check drives Chromium with the test lock's Playwright). MathJax
+# comes from npm (docs/book/package-lock.json), never a CDN.
 BOOK_STAMP := $(VENV)/.stamp-book
 BOOK_NPM := build/book-npm
 MATHJAX := $(BOOK_NPM)/node_modules/mathjax/es5/tex-chtml.js
 BOOK_ARGS ?=
 BOOK_CHECK_ARGS ?=
 
-$(BOOK_STAMP): docs/requirements.txt $(LOCK_STAMP)
-	$(PY) -m pip install --quiet -r docs/requirements.txt -c $(LOCK)
+$(BOOK_STAMP): docs/requirements.txt $(TEST_STAMP)
+	$(PY) -m pip install --quiet -r docs/requirements.txt -c $(LOCK) -c $(TEST_LOCK)
 	$(PY) -m pip check
 	@touch $@
 

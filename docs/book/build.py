@@ -127,11 +127,13 @@ def run_jobs(chapters: list[Path], scenes: list, cache: Path, jobs: int, log) ->
 
 
 # ---------------------------------------------------------------------------------------------- step 2
-def learner_version(instructor_nb):
-    """The released notebook (solutions stubbed, hidden tests gone), made by `dlcourse release`'s own code."""
-    from dlcourse.exercises.release import release_notebook
+def learner_version(path: Path):
+    """The released notebook of the instructor chapter at `path` (solutions stubbed, hidden tests gone, the
+    default learner's numbers), made by `dlcourse release`'s own code."""
+    from dlcourse.exercises.release import chapter_spec_for, default_checks_dir, release_notebook
 
-    return release_notebook(instructor_nb)
+    chapter = chapter_spec_for(path, default_checks_dir(path.parent))
+    return release_notebook(nbformat.read(path, as_version=4), chapter)
 
 
 def _is_exercise_cell(cell) -> bool:
@@ -196,7 +198,7 @@ def _app_cell_index(cells, scene) -> int:
 def assemble_chapter(executed: Path, name: str, scenes: list) -> nbformat.NotebookNode:
     """The chapter page: executed outputs, the learner's exercise cells, recordings and the launch banner."""
     shown = nbformat.read(executed, as_version=4)
-    released = learner_version(nbformat.read(CHAPTERS_DIR / f"{name}.ipynb", as_version=4))
+    released = learner_version(CHAPTERS_DIR / f"{name}.ipynb")
     if [c.get("id") for c in shown.cells] != [c.get("id") for c in released.cells]:
         raise BuildError(f"{name}: the executed and released notebooks have different cells")
     cells = []
