@@ -30,8 +30,8 @@ ORACLES := torch==2.13.0 scipy==1.17.1 micrograd==0.1.0
 NBVAL_ARGS := --nbval-lax --nbval-current-env --nbval-cell-timeout=300 --nbval-kernel-startup-timeout=120
 # Only paths that exist: a fresh clone has no empty folders.
 TEST_PATHS := $(wildcard tests instructor/chapters)
-LINT_PATHS := $(wildcard dlcourse tests instructor notebooks benchmarks)
-FORMAT_PATHS := $(wildcard dlcourse tests benchmarks)
+LINT_PATHS := $(wildcard dlcourse tests instructor notebooks benchmarks docs)
+FORMAT_PATHS := $(wildcard dlcourse tests benchmarks docs)
 # Extra options: make test PYTEST_ARGS="-x -k conv"; make lab LAB_ARGS="--no-browser --port 8899"
 PYTEST_ARGS ?=
 LAB_ARGS ?=
@@ -41,6 +41,7 @@ export PIP_DISABLE_PIP_VERSION_CHECK := 1
 export PIP_ROOT_USER_ACTION := ignore
 
 .PHONY: help setup test-deps oracles lab test lint bench bench-browser warmup release clean distclean
+.PHONY: book book-check book-tools animations
 
 help:  ## list the targets
 	@echo "dlcourse — make targets:"
@@ -106,6 +107,39 @@ bench: test-deps oracles  ## run the performance workloads (benchmarks/run.py)
 # The live apps' frame rate where learners see them: JupyterLab in headless Chromium (needs /usr/bin/chromium).
 bench-browser: test-deps  ## frames per second of every live app in JupyterLab (benchmarks/browser_fps.py)
 	$(PY) benchmarks/browser_fps.py $(BENCH_ARGS)
+
+# --- the course website (docs/book/): Sphinx + myst-nb + sphinx-book-theme, built and checked offline -----
+# Its tools are in neither lock: docs/requirements.txt pins them, installed into .venv with both locks as
+# constraints (no locked package moves; the check drives Chromium with the test lock's Playwright). MathJax
+# comes from npm (docs/book/package-lock.json), never a CDN.
+BOOK_STAMP := $(VENV)/.stamp-book
+BOOK_NPM := build/book-npm
+MATHJAX := $(BOOK_NPM)/node_modules/mathjax/es5/tex-chtml.js
+BOOK_ARGS ?=
+BOOK_CHECK_ARGS ?=
+
+$(BOOK_STAMP): docs/requirements.txt $(TEST_STAMP)
+	$(PY) -m pip install --quiet -r docs/requirements.txt -c $(LOCK) -c $(TEST_LOCK)
+	$(PY) -m pip check
+	@touch $@
+
+$(MATHJAX): docs/book/package.json docs/book/package-lock.json
+	@command -v npm >/dev/null || { echo "error: make book needs npm (Node.js) to install MathJax" >&2; exit 1; }
+	mkdir -p $(BOOK_NPM) && cp docs/book/package.json docs/book/package-lock.json $(BOOK_NPM)/
+	cd $(BOOK_NPM) && npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+	@touch $@
+
+book-tools: $(BOOK_STAMP) $(MATHJAX)  ## install the book's tools (Sphinx, myst-nb, the theme; MathJax from npm)
+
+book: book-tools  ## build the course website into build/book/ (chapters run, apps recorded), then check it
+	OPENBLAS_NUM_THREADS=1 $(PY) docs/book/build.py $(BOOK_ARGS)
+	$(PY) docs/book/check.py build/book $(BOOK_CHECK_ARGS)
+
+book-check: book-tools  ## check the built site: links, leaks, offline assets; every page in headless Chromium
+	$(PY) docs/book/check.py build/book $(BOOK_CHECK_ARGS)
+
+animations: setup  ## re-record the README's animated pictures (docs/img/*.webp) from the apps
+	$(PY) docs/book/scenes.py docs/img --readme
 
 clean:  ## remove caches, build leftovers, Numba caches and artifacts/ (keeps .venv)
 	rm -rf artifacts build dist .pytest_cache .ruff_cache .hypothesis *.egg-info

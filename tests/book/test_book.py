@@ -1,0 +1,124 @@
+"""The course website, built for one chapter and read the way a reader meets it (`make book` does all twelve).
+
+The fixture builds chapter 06 + the landing page + the instructors' guide with docs/book/build.py (the
+executed chapter and its recording are cached in build/book-cache/, like `make book`), then the checks of
+docs/book/check.py run on it — and each check is also shown to fail on a page made to break it.
+Skips, with the reason, without the book's tools (`make book-tools`) or without Chromium.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import os
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+BOOK = REPO / "docs" / "book"
+sys.path.insert(0, str(BOOK))
+
+import check  # noqa: E402  (docs/book/check.py)
+
+import build  # noqa: E402  (docs/book/build.py)
+
+CHAPTER = "06_backprop"  # the quickest chapter to run (a few seconds), with an app and three exercises
+CHROMIUM = os.environ.get("DLCOURSE_CHROMIUM", "/usr/bin/chromium")
+
+pytestmark = pytest.mark.browser
+missing = [name for name in ("sphinx", "myst_nb", "sphinx_book_theme") if importlib.util.find_spec(name) is None]
+needs_tools = pytest.mark.skipif(
+    bool(missing) or not (build.MATHJAX_DEFAULT / "tex-chtml.js").exists(),
+    reason=f"the book's tools are not installed ({', '.join(missing) or 'MathJax'}): run `make book-tools`",
+)
+needs_chromium = pytest.mark.skipif(
+    not Path(CHROMIUM).exists() or importlib.util.find_spec("playwright") is None,
+    reason=f"needs Chromium at {CHROMIUM} and Playwright",
+)
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory):
+    if missing or not (build.MATHJAX_DEFAULT / "tex-chtml.js").exists():
+        pytest.skip("the book's tools are not installed: run `make book-tools`")
+    root = tmp_path_factory.mktemp("book")
+    cache = REPO / "build" / "book-cache"
+    return build.build(root / "site", root / "work", cache, chapters=["06"], with_api=False, log=lambda *_: None)
+
+
+def broken_copy(site: Path, tmp_path: Path, page: str, replace: str, by: str) -> Path:
+    """A copy of the site in which `page` has every `replace` swapped for `by` (a check must then fail)."""
+    copy = tmp_path / "site"
+    shutil.copytree(site, copy)
+    target = copy / page
+    text = target.read_text(encoding="utf-8")
+    assert replace in text, f"{page} has no {replace!r} to break"
+    target.write_text(text.replace(replace, by), encoding="utf-8")
+    check.read_page.cache_clear()
+    return copy
+
+
+@needs_tools
+def test_the_site_has_the_landing_page_the_guide_and_the_chapter(site):
+    assert check.pages(site) == sorted(
+        site / p for p in ("index.html", "instructors.html", f"chapters/{CHAPTER}.html", "genindex.html", "search.html")
+    )
+    landing = check.read_page(site / "index.html")
+    assert any(a["href"] == f"chapters/{CHAPTER}.html" for a in landing.links), "the chapter table links the page"
+    assert any(url.endswith("landscape.webp") for _, url in landing.resources), "the README's pictures move"
+    assert any("Writing your own exercises" in line for line in check.read_page(site / "instructors.html").lines)
+
+
+@needs_tools
+def test_exercises_show_the_learners_stub_and_no_solution_or_hidden_test(site, tmp_path):
+    secret = check.secret_lines()
+    chapter = check.read_page(site / "chapters" / f"{CHAPTER}.html")
+    assert len(secret) > 50  # the chapters' solutions and hidden tests, minus lines seen elsewhere
+    assert "raise NotImplementedError()" in chapter.lines and "# YOUR CODE HERE" in chapter.lines
+    assert check.leaks(site) == []
+    # the check finds a solution line wherever it is (a chapter's solution put back into a page)
+    leaked = sorted(secret)[0]
+    broken = broken_copy(site, tmp_path, "instructors.html", "</body>", f"<pre>{leaked}</pre></body>")
+    assert check.leaks(broken) == [f"instructors.html: solution/hidden-test line {leaked!r}"]
+
+
+@needs_tools
+def test_the_chapter_page_links_binder_the_learners_notebook_and_shows_its_app_recorded(site, tmp_path):
+    assert check.chapter_links(site) == []
+    page = check.read_page(site / "chapters" / f"{CHAPTER}.html")
+    (download,) = [a["href"] for a in page.links if "download" in a]
+    served = json.loads((site / "chapters" / download).read_text())
+    assert served == json.loads((REPO / "notebooks" / f"{CHAPTER}.ipynb").read_text()), "the learner's copy"
+    broken = broken_copy(site, tmp_path, f"chapters/{CHAPTER}.html", "mybinder.org/v2/gh/", "example.org/")
+    assert check.chapter_links(broken) == [
+        f"chapters/{CHAPTER}.html: no 'launch on Binder' link to notebooks/{CHAPTER}.ipynb"
+    ]
+
+
+@needs_tools
+def test_nothing_is_loaded_from_another_host_and_every_link_resolves(site, tmp_path):
+    assert check.external_assets(site) == []
+    assert check.broken_links(site) == []
+    assert (site / "_static" / "mathjax" / "tex-chtml.js").exists(), "MathJax is served by the site itself"
+    cdn = '<script src="https://cdn.example.org/mathjax.js"></script></head>'
+    broken = broken_copy(site, tmp_path, "index.html", "</head>", cdn)
+    assert check.external_assets(broken) == ["index.html: <script> loads https://cdn.example.org/mathjax.js"]
+    assert check.broken_links(broken_copy(site, tmp_path / "b", "index.html", "</body>", '<a href="#nowhere">x</a>'))
+
+
+@needs_tools
+@needs_chromium
+def test_every_page_reads_well_in_chromium(site, tmp_path):
+    problems, seen = check.browser_problems(site, CHROMIUM, log=lambda *_: None)
+    assert problems == []
+    chapter = seen["by_page"][f"chapters/{CHAPTER}.html"]
+    assert chapter["formulas"] > 20 and chapter["images"] >= 2  # MathJax typeset them all; the pictures loaded
+    # a formula MathJax never sees, and an image that does not decode, are both reported
+    broken = broken_copy(site, tmp_path, "instructors.html", "</body>",
+                         '<p>raw $x^2$ and \\frac{1}{2}</p><img src="_static/missing.png"></body>')  # fmt: skip
+    problems, _ = check.browser_problems(broken, CHROMIUM, log=lambda *_: None)
+    assert any("untypeset math" in p and "$x^2$" in p for p in problems)
+    assert any("image does not load: _static/missing.png" in p for p in problems)
