@@ -1,7 +1,7 @@
 """Where a submission's kernel runs: in a bubblewrap sandbox (sandbox.py), or — only when the instructor
-says so explicitly — as a plain process with a scrubbed environment and a private working directory.
+says so explicitly — as a plain process tree with the same limits and a scrubbed environment.
 
-    isolation = choose_isolation(unsandboxed=False)      # GradeError naming the fix if no sandbox works
+    isolation = choose_isolation(unsandboxed=False)      # SandboxUnavailable naming the fix if none works
     async with isolation.kernel() as manager:            # a jupyter_client AsyncKernelManager
         ...                                              # everything it started is gone after the block
 """
@@ -9,15 +9,11 @@ says so explicitly — as a plain process with a scrubbed environment and a priv
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import os
-import shutil
-import signal
-import sys
-import tempfile
-from pathlib import Path
 from typing import Protocol
 
-from jupyter_client import AsyncKernelManager
+from dlcourse.exercises import sandbox
 
 
 class Isolation(Protocol):
@@ -26,65 +22,22 @@ class Isolation(Protocol):
     def kernel(self) -> contextlib.AbstractAsyncContextManager: ...
 
 
-def scrubbed_environment(home: Path) -> dict[str, str]:
-    """Only what a kernel needs: no PYTHONPATH, no grader variables, a private HOME."""
-    env = {
-        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
-        "HOME": str(home),
-        "LANG": "C.UTF-8",
-        "MPLCONFIGDIR": str(home / ".matplotlib"),
-        "OPENBLAS_NUM_THREADS": "1",
-        "PYDEVD_DISABLE_FILE_VALIDATION": "1",
-    }
-    for name in ("NUMBA_CACHE_DIR", "DLCOURSE_BACKEND", "DLCOURSE_CHECKS_PATH"):
-        if name in os.environ:
-            env[name] = os.environ[name]
-    return env
-
-
 class Unsandboxed:
-    """A plain kernel process: own process group (killed afterwards), scrubbed environment, temp cwd.
-
-    It does NOT stop a submission from reading or writing the instructor's files: use it only for
-    trusted work, and the report says "none (unsandboxed)"."""
+    """A kernel with the sandbox's limits (memory, CPU, output), a clean environment and a private working
+    directory, killed with its process group afterwards — but NOT isolated: it can read and write what the
+    grader can and reach the network. For trusted work only; the report says "none (unsandboxed)"."""
 
     name = "none (unsandboxed)"
 
+    def __init__(self, memory_mb: int = 3072):
+        self.limits = dataclasses.replace(sandbox.Limits(), memory_bytes=memory_mb * sandbox.MIB)
+
     @contextlib.asynccontextmanager
     async def kernel(self):
-        workdir = Path(tempfile.mkdtemp(prefix="dlcourse-grade-"))
-        home = workdir / "home"
-        home.mkdir()
-        manager = _ProcessGroupKernelManager(kernel_name="python3")
-        manager.kernel_spec.argv[0] = sys.executable  # this environment's Python, whatever the kernelspec says
-        manager.extra_env = scrubbed_environment(home)
-        manager.cwd = str(workdir)
-        try:
-            yield manager
-        finally:
-            manager.kill_group()
-            shutil.rmtree(workdir, ignore_errors=True)
-
-
-class _ProcessGroupKernelManager(AsyncKernelManager):
-    """Starts the kernel in its own session, with only `extra_env`, so everything it spawns can be killed."""
-
-    extra_env: dict[str, str] = {}
-    cwd: str | None = None
-
-    async def _async_launch_kernel(self, kernel_cmd, **kw):
-        kw["env"] = dict(self.extra_env)
-        kw["cwd"] = self.cwd  # (jupyter_client starts the kernel in a new session: its own process group)
-        await super()._async_launch_kernel(kernel_cmd, **kw)
-        self._group = (
-            os.getpgid(self.provisioner.process.pid) if self.provisioner and self.provisioner.process else None
-        )
-
-    def kill_group(self) -> None:
-        group = getattr(self, "_group", None)
-        if group:
-            with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(group, signal.SIGKILL)
+        env = {name: os.environ[name] for name in ("DLCOURSE_BACKEND", "DLCOURSE_CHECKS_PATH", "NUMBA_CACHE_DIR")
+               if name in os.environ}  # fmt: skip
+        with sandbox.Unsandboxed(limits=self.limits, env=env) as box:
+            yield box.kernel_manager()
 
 
 class SandboxUnavailable(Exception):
@@ -94,11 +47,7 @@ class SandboxUnavailable(Exception):
 def choose_isolation(unsandboxed: bool = False, memory_mb: int = 3072) -> Isolation:
     """The bubblewrap sandbox, or Unsandboxed when the instructor explicitly asked for it."""
     if unsandboxed:
-        return Unsandboxed()
-    try:
-        from dlcourse.exercises import sandbox
-    except ImportError:
-        raise SandboxUnavailable("no sandbox support in this dlcourse; pass --unsandboxed for trusted work") from None
+        return Unsandboxed(memory_mb)
     problem = sandbox.sandbox_problem()
     if problem:
         raise SandboxUnavailable(problem)
