@@ -9,7 +9,6 @@ dlcourse warmup                                        compile the Numba kernels
 """
 
 import argparse
-import asyncio
 import importlib
 import os
 import sys
@@ -84,6 +83,7 @@ def _submissions(names: list[str]) -> list[Path]:
 
 def cmd_grade(args) -> int:
     from dlcourse.exercises import grade, reports
+    from dlcourse.exercises.grade import run_blocking
     from dlcourse.exercises.isolation import SandboxUnavailable, choose_isolation
     from dlcourse.exercises.release import ReleaseError, read_roster
 
@@ -126,7 +126,7 @@ def cmd_grade(args) -> int:
         print(reports.format_table(result), end="\n\n", flush=True)
 
     try:
-        asyncio.run(grader.grade_all(todo, on_result=finished))
+        run_blocking(grader.grade_all(todo, on_result=finished))
     except grade.GradeError as error:
         print(f"dlcourse grade: {error}", file=sys.stderr)
         return 1

@@ -16,6 +16,7 @@ says about itself (errors, check() results, printed text) counts.
 from __future__ import annotations
 
 import asyncio
+import concurrent.futures
 import hashlib
 import json
 import time
@@ -324,6 +325,17 @@ class Grader:
             return result
 
         return list(await asyncio.gather(*(one(p) for p in paths)))
+
+
+def run_blocking(coroutine):
+    """`asyncio.run(coroutine)`, also when this thread already runs an event loop (a Jupyter kernel, a test
+    session driving Playwright): then it runs in a thread of its own, and this one waits for it."""
+    try:
+        asyncio.get_running_loop()
+    except RuntimeError:
+        return asyncio.run(coroutine)
+    with concurrent.futures.ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(asyncio.run, coroutine).result()
 
 
 def encode_record(record: dict) -> dict:

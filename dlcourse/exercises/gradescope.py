@@ -16,7 +16,6 @@ Each submission already runs in its own throwaway container there, so the grader
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import shutil
@@ -81,7 +80,7 @@ def _requirements() -> str:
 
 def expected_values(source_dir: Path, checks_dir: Path, chapters: list[Path]) -> Path:
     """Run the instructor's chapters once here and keep their probe values (Gradescope then needs no second run)."""
-    from dlcourse.exercises.grade import Grader, Settings
+    from dlcourse.exercises.grade import Grader, Settings, run_blocking
     from dlcourse.exercises.isolation import Unsandboxed
 
     cache = Path(tempfile.mkdtemp(prefix="dlcourse-expected-"))
@@ -91,7 +90,7 @@ def expected_values(source_dir: Path, checks_dir: Path, chapters: list[Path]) ->
         for path in chapters:
             await grader.expected(path.name)
 
-    asyncio.run(all_chapters())
+    run_blocking(all_chapters())
     return cache
 
 
@@ -172,7 +171,7 @@ def results_json(result, seconds: float, note: str = "") -> dict:
 
 def run(root: Path = ROOT) -> dict:
     """Grade the submission in `root/submission` and write `root/results/results.json`."""
-    from dlcourse.exercises.grade import Grader, Settings
+    from dlcourse.exercises.grade import Grader, Settings, run_blocking
     from dlcourse.exercises.isolation import Unsandboxed
 
     started = time.monotonic()
@@ -188,7 +187,7 @@ def run(root: Path = ROOT) -> dict:
             shutil.copy(path, cache / path.name)
         grader = Grader(source / "chapters", Unsandboxed(), Settings(timeout=config["timeout"], cache_dir=cache),
                         checks_dir=source / "checks")  # fmt: skip
-        result = asyncio.run(grader.grade(submission))
+        result = run_blocking(grader.grade(submission))
         shutil.rmtree(cache, ignore_errors=True)
         data = results_json(result, time.monotonic() - started)
     (root / "results" / "results.json").write_text(json.dumps(data, indent=2, ensure_ascii=False), encoding="utf-8")

@@ -171,7 +171,7 @@ def _forward_jacobian(f, x, eps=1e-6):
         x[j] += eps
         columns.append((np.asarray(f(x)) - base) / eps)
         x[j] -= eps
-    return np.stack(columns, axis=1)
+    return np.column_stack(columns)
 
 
 def _transposed_jacobian(f, x, eps=1e-6):
@@ -213,7 +213,7 @@ def numerical_jacobian(f, x, eps=1e-6):
         minus = np.array(f(x), dtype=np.float64)
         x[j] = original
         columns.append((plus - minus) / (2 * eps))
-    return np.stack(columns, axis=1)  # (m, n)
+    return np.column_stack(columns)  # (m, n): one column per input element
 
 
 # ------------------------------------------------------------------------------------------ Exercise 4

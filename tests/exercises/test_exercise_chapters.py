@@ -2,7 +2,6 @@
 (never code), probes for the grader; the instructor's chapter grades full marks, the learner's copy 0, and a
 learner who skips every exercise can still run the rest of the chapter."""
 
-import asyncio
 import re
 
 import pytest
@@ -10,7 +9,7 @@ from exercise_helpers import CHAPTERS_DIR, CHECKS_DIR, DEMO_CHECKS, chapter_spec
 
 from dlcourse.exercises import CheckFailed, check, checks, markup, recorded
 from dlcourse.exercises import spec as S
-from dlcourse.exercises.grade import Grader, Settings
+from dlcourse.exercises.grade import Grader, Settings, run_blocking
 from dlcourse.exercises.isolation import Unsandboxed
 from dlcourse.exercises.release import leaks, numbers_cell_for, release_notebook
 from dlcourse.exercises.submission import units
@@ -131,7 +130,7 @@ def graded_chapters(tmp_path_factory):
             write(read(CHAPTERS_DIR.parent.parent / "notebooks" / chapter.name), root / "learner" / chapter.name)
         )
     grader = Grader(CHAPTERS_DIR, Unsandboxed(), Settings(timeout=300, jobs=2), checks_dir=CHECKS_DIR)
-    results = asyncio.run(grader.grade_all(paths))
+    results = run_blocking(grader.grade_all(paths))
     return {(r.student, r.chapter): r for r in results}, grader
 
 
@@ -152,7 +151,7 @@ def test_the_solution_gets_full_marks_and_the_learner_copy_none(graded_chapters,
 def test_a_learner_who_skips_every_exercise_can_still_run_the_rest(graded_chapters, chapter):
     _, grader = graded_chapters
     nb = read(CHAPTERS_DIR.parent.parent / "notebooks" / chapter.name)
-    results, stopped = asyncio.run(grader._run(nb, timeout=300))
+    results, stopped = run_blocking(grader._run(nb, timeout=300))
     assert stopped is None
     exercise_cells = {markup.grade_id(c) for c in nb.cells if markup.grade_id(c)}
     broken = [

@@ -2,7 +2,6 @@
 tampering reported, batches that never lose a submission, gradebooks, resume, parallel runs, per-student
 numbers. (Attacks that need the sandbox — reading files, outliving the grader — are in test_grading_attacks.py.)"""
 
-import asyncio
 import csv
 import json
 
@@ -12,7 +11,7 @@ from exercise_helpers import DEMO, DEMO_CHECKS, FIXTURES, cell_by_id, read, writ
 
 from dlcourse.cli import main
 from dlcourse.exercises import markup, spec
-from dlcourse.exercises.grade import Grader, Settings
+from dlcourse.exercises.grade import Grader, Settings, run_blocking
 from dlcourse.exercises.isolation import Unsandboxed
 from dlcourse.exercises.release import numbers_cell_for, release_notebook, student_seed
 
@@ -42,7 +41,7 @@ def grade_paths(paths, **settings):
     grader = Grader(
         FIXTURES, Unsandboxed(), Settings(timeout=settings.pop("timeout", 20), **settings), checks_dir=DEMO_CHECKS
     )
-    return {r.path: r for r in asyncio.run(grader.grade_all(paths))}
+    return {r.path: r for r in run_blocking(grader.grade_all(paths))}
 
 
 def points(result):
@@ -243,7 +242,7 @@ def test_each_student_is_graded_against_their_own_numbers(tmp_path):
     roster = {alice: student_seed(alice), bob: student_seed(bob), "carol": student_seed("carol")}
     assert chapter.numbers(roster["carol"]).curvature != chapter.numbers(roster[bob]).curvature
     grader = Grader(FIXTURES, Unsandboxed(), Settings(timeout=20, jobs=2), checks_dir=DEMO_CHECKS, roster=roster)
-    results = {r.student: r for r in asyncio.run(grader.grade_all([paths[alice], paths[bob], carol]))}
+    results = {r.student: r for r in run_blocking(grader.grade_all([paths[alice], paths[bob], carol]))}
     assert results[alice].score == 5 and results[bob].score == 5
     assert points(results["carol"])["99_one_step_lr_test"] == 0
     assert points(results["carol"])["99_clipped_relu_test"] == 2  # function exercises are the same for everyone

@@ -1,7 +1,6 @@
 """The Gradescope autograder zip, run locally in a simulated /autograder layout: its results.json follows
 Gradescope's documented format and its score is `dlcourse grade`'s."""
 
-import asyncio
 import json
 import os
 import subprocess
@@ -14,7 +13,7 @@ from exercise_helpers import DEMO, DEMO_CHECKS, FIXTURES, cell_by_id, read, writ
 
 from dlcourse.cli import main
 from dlcourse.exercises import spec
-from dlcourse.exercises.grade import Grader, Settings
+from dlcourse.exercises.grade import Grader, Settings, run_blocking
 from dlcourse.exercises.isolation import Unsandboxed
 from dlcourse.exercises.release import release_notebook
 
@@ -104,7 +103,7 @@ def test_results_json_is_valid_and_scores_like_dlcourse_grade(autograder, tmp_pa
     ]
     assert [t["status"] for t in results["tests"]] == ["passed", "failed", "failed"]
     path = write(submission, tmp_path / "local" / "99_demo.ipynb")
-    local = asyncio.run(Grader(FIXTURES, Unsandboxed(), Settings(timeout=30), checks_dir=DEMO_CHECKS).grade(path))
+    local = run_blocking(Grader(FIXTURES, Unsandboxed(), Settings(timeout=30), checks_dir=DEMO_CHECKS).grade(path))
     assert results["score"] == local.score == 2
     assert sum(t["max_score"] for t in results["tests"]) == local.max_score
 

@@ -21,6 +21,7 @@ from pathlib import Path
 import nbformat
 import pytest
 
+from dlcourse.exercises.grade import run_blocking
 from dlcourse.exercises.sandbox import (
     GIB,
     MIB,
@@ -216,7 +217,10 @@ def test_code_inside_can_write_only_its_own_directories():
             assert done[str(path)] == "written", path
         assert (box.workdir / "out.txt").read_text() == "written from inside"
     for path in forbidden:
-        assert done[str(path)] != "written", path
+        # A checkout under /tmp (as in CI) sits inside the sandbox's own private /tmp: a write there lands in
+        # that throwaway tmpfs, never on the host — which is what matters, and is checked for every path.
+        if not path.is_relative_to("/tmp"):
+            assert done[str(path)] != "written", path
         assert not path.exists(), path
     assert not Path("/tmp/out.txt").exists() or Path("/tmp/out.txt").read_text() != "written from inside"
 
@@ -608,7 +612,7 @@ def test_two_sandboxed_kernels_at_once_share_nothing(trusted_cache):
 
     with Sandbox(trusted_cache=trusted_cache) as a, Sandbox(trusted_cache=trusted_cache) as b:
         assert a.root != b.root
-        (seen_a, ipc_a), (seen_b, ipc_b) = asyncio.run(both(a, b))
+        (seen_a, ipc_a), (seen_b, ipc_b) = run_blocking(both(a, b))
     for box, tag, seen in ((a, "A", seen_a), (b, "B", seen_b)):
         own_root = [box.root.relative_to("/tmp").parts[0]] if box.root.is_relative_to("/tmp") else []
         assert seen == {"tmp": sorted([tag, *own_root]), "shm": [tag], "work": [tag], "other": False}
@@ -668,6 +672,6 @@ def test_bubblewrap_isolation_gives_the_grader_a_sandboxed_kernel(trusted_cache,
             await manager.shutdown_kernel(now=True)
             return first, second
 
-    first, second = asyncio.run(scenario())
+    first, second = run_blocking(scenario())
     assert first == f"({SANDBOX_UID}, 'RECORDED', False, {2048 * MIB})"
     assert second == "False"
