@@ -1,4 +1,4 @@
-"""`check("03.softmax", softmax)`: run an exercise's check on the learner's answer and explain what differs.
+"""`check("04.bce_with_logits", bce_with_logits)`: run an exercise's check on an answer and explain what differs.
 
 The check reads the exercise's *recorded* data (record.py): inputs with the expected outputs, or salted
 hashes of a value answer — the reference solution is never in the package. A failure raises `CheckFailed`,
@@ -6,8 +6,9 @@ an AssertionError (so nbgrader and nbval see a failed cell) whose message is the
 what differs (shape, dtype, NaNs, values), the line of the learner's own code that crashed, and a hint.
 
 Hints are tiered: the first time an answer fails in a given way the learner gets the gentlest nudge (an
-idea, a question, the section to reread); failing the same way again gives a more specific one (math at
-most, never code). A recognised plausible mistake gets its own hint.
+idea, a question, the section to reread); failing the same way again gives a more specific one (the rule or step
+to use and a value to check against, never code or the formula written out). A recognised plausible
+mistake gets its own hint.
 """
 
 from __future__ import annotations

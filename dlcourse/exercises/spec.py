@@ -200,6 +200,28 @@ def code_in_hint(text: str) -> str | None:
     return backticked.group(0) if backticked else None
 
 
+# A formula is several operators close together ("σ(a)·(1 − σ(a))"), or an equation whose right side holds two
+# or more ("z = w₁x₁ + w₂x₂ + b"). A hint that writes the formula out is the answer in math notation.
+_OPERATOR = re.compile(r"[+−*/·⊙×^²√Σ∑ᵀ½]| - |(?:σ|tanh|log|exp|cos|sin|relu|max|min|softmax)\(")
+_EQUATION_RIGHT_SIDE = re.compile(r"(?<![<>=!≤≥])=(?!=)([^;:,]*?)(?:[;:,]|\. |\.$|$)")
+
+
+def formula_in_hint(text: str, window: int = 30, most: int = 2) -> str | None:
+    """The first written-out formula of a hint (more than `most` operators within `window` characters, or an
+    equation with two operators on its right side), or None. Hints name the idea and a sanity check instead."""
+    spots = [found.start() for found in _OPERATOR.finditer(text)]
+    for first in range(len(spots)):
+        last = first
+        while last + 1 < len(spots) and spots[last + 1] - spots[first] <= window:
+            last += 1
+        if last - first + 1 > most:
+            return text[max(0, spots[first] - 8) : spots[last] + 8]
+    for equation in _EQUATION_RIGHT_SIDE.finditer(text):
+        if len(_OPERATOR.findall(equation.group(1))) >= 2:
+            return text[max(0, equation.start() - 8) : equation.end()]
+    return None
+
+
 def _chapter_spec(exercise_id: str) -> ChapterSpec:
     match = EXERCISE_ID.match(exercise_id) if isinstance(exercise_id, str) else None
     if not match:
@@ -217,11 +239,22 @@ def _check_hints(exercise_id: str, hints: Sequence[str], section: str) -> tuple[
         fragment = code_in_hint(hint)
         if fragment:
             raise SpecError(f"{exercise_id}: hints name ideas, never code; this one contains {fragment!r}: {hint!r}")
+        formula = formula_in_hint(hint)
+        if formula:
+            raise SpecError(
+                f"{exercise_id}: hints name ideas, never the formula that passes; this one writes out {formula!r}: "
+                f"{hint!r} (name the rule or step to use and a value to check against instead)"
+            )
     return hints
 
 
 def _declare(exercise: Exercise) -> Exercise:
     spec = _chapter_spec(exercise.exercise_id)
+    mistakes = list(getattr(exercise, "mistakes", ())) + [
+        m for ms in getattr(exercise, "key_mistakes", {}).values() for m in ms
+    ]
+    for mistake in mistakes:  # a mistake's hint is a hint too: the same rules
+        _check_hints(exercise.exercise_id, (mistake.hint,), exercise.section)
     if exercise.exercise_id in spec.exercises:
         raise SpecError(f"{exercise.exercise_id} is declared twice")
     spec.exercises[exercise.exercise_id] = exercise

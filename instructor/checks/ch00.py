@@ -36,7 +36,8 @@ value_exercise(
     section="§2 'A worked example by hand' and §4 'the neuron playground'",
     hints=(
         "Work out the weighted sum first, then ask what the activation does with it.",
-        "z = w₁x₁ + w₂x₂ + b, and ReLU returns z when z is positive and 0 otherwise.",
+        "Use your own numbers: the weighted sum includes the bias. Then decide which of ReLU's two cases your sum "
+        "falls in.",
     ),
     mistakes=[
         Mistake(_weighted_sum, "That is z, the weighted sum. The neuron's output is the activation applied to z."),
@@ -55,7 +56,8 @@ value_exercise(
     hints=(
         "The sigmoid says exactly one half for one value of its input only. Which weighted sum do you need, "
         "and which knob is still free to get it?",
-        "σ(0) = ½, so you need z = v₁p₁ + v₂p₂ + b = 0. Solve that for b.",
+        "The sigmoid gives exactly ½ for one input value only. Make the weighted sum of your point equal that value:"
+        " the bias is the only unknown left.",
     ),
     mistakes=[
         Mistake(
@@ -88,7 +90,8 @@ def _boundary_case(rng):
     hints=(
         "On the line the weighted sum is exactly 0. Write that down with x1 known and x2 unknown, then get x2 "
         "on its own.",
-        "w₁x₁ + w₂x₂ + b = 0 gives x₂ = −(w₁x₁ + b) / w₂. It works for a whole array of x₁ at once.",
+        "Start from 'weighted sum = 0', keep the x₂ term on one side and move everything else to the other, then "
+        "divide by x₂'s weight. NumPy's arithmetic works on the whole array x1 at once.",
     ),
     mistakes=[
         Mistake(lambda x1, w, b: -(w[0] * x1) / w[1], "Don't forget the bias: it slides the line."),
@@ -140,8 +143,8 @@ _W2, _B2 = np.array([[2.0, 3.0]]), np.array([-1.5])
     hints=(
         "Each layer's output is the next layer's input. What does one layer do with its input, and how do you "
         "repeat that for as many layers as the list holds?",
-        "For every layer in order: x becomes f(W·x + b), with W's row j holding neuron j's weights. The last "
-        "layer's output is the network's output.",
+        "Keep one variable for 'what the current layer receives', start it at the input and overwrite it once per "
+        "layer. A weight matrix holds one row per neuron, so its product with the input gives one number per neuron.",
     ),
     mistakes=[
         Mistake(

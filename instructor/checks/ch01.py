@@ -37,8 +37,9 @@ def _distance_case(rng):
     hints=(
         "The weighted sum already says which side a point is on, but it grows when you scale w and b together, "
         "and a distance must not. What do you divide by?",
-        "The signed distance of x is (w·x + b) / ‖w‖, with ‖w‖ the length of the weight vector (not including b); "
-        "one number per row of X, positive on the side w points to.",
+        "Scaling w and b by 2 doubles the weighted sum; dividing by the length of w (Pythagoras over its entries — "
+        "the bias is not part of it) undoes exactly that scaling. One number per row of X, positive on the side w "
+        "points to.",
     ),
     mistakes=[
         Mistake(
@@ -93,8 +94,9 @@ def _one_at_a_time(X, y, w, b, lr):
     hints=(
         "Every example is judged by the same, old weights — nobody changes them in the middle of the batch. "
         "Then all the corrections are applied together. How do you combine them?",
-        "With eᵢ = yᵢ − step(w·xᵢ + b) for every row (all with the old w and b): w gains η·Σᵢ eᵢxᵢ and b gains "
-        "η·Σᵢ eᵢ. Return new values; leave the inputs unchanged.",
+        "Compute all N errors first, each with the old weights. The change of w is the learning rate times the "
+        "inputs weighted by their errors, added up over the batch; the bias behaves like a weight whose input is "
+        "always 1.",
     ),
     mistakes=[
         Mistake(

@@ -68,8 +68,8 @@ def _classmate_forward(X, W1, b1, W2, b2):
     hints=(
         "Check two things against section 2: where the bias goes relative to the activation, and how a weight "
         "matrix stored as (out, in) meets a batch whose rows are examples.",
-        "H = tanh(X·W₁ᵀ + b₁): the bias belongs inside the activation, and W₁ must be transposed; the output is "
-        "σ(H·W₂ᵀ + b₂). Shapes: X (N, d_in) → H (N, h) → output (N, d_out).",
+        "Write each array's shape next to it: X is (N, d_in) and W₁ is stored (h, d_in), so one of the two must be "
+        "turned around for the product to be (N, h). In both layers the bias is added before the squashing function.",
     ),
     mistakes=[
         Mistake(_classmate_forward, "That is still the classmate's version: both bugs are in it."),
@@ -97,8 +97,8 @@ def mlp_forward(X, W1, b1, W2, b2):
     section="§2 'The math: a layer is a matrix product'",
     hints=(
         "A layer from n_in to n_out units has a weight for every (input, unit) pair, and something else per unit.",
-        "Linear(n_in, n_out) holds n_in·n_out weights and n_out biases; add that up over consecutive sizes. "
-        "A list with a single size has no layer at all.",
+        "Count one layer first — a weight for every pair of (input, unit) and one bias per unit — then walk along "
+        "neighbouring pairs of sizes.",
     ),
     mistakes=[
         Mistake(lambda s: sum(a * b for a, b in zip(s[:-1], s[1:])), "Each unit also has a bias."),
@@ -136,8 +136,8 @@ value_exercise(
     hints=(
         "Follow the variance through one layer with the formula of section 8, then ask what the next layer receives. "
         "And mind the difference between a variance and a standard deviation.",
-        "Each layer multiplies the variance by n_in·σ², so after L layers it is (n_in·σ²)^L times the input's "
-        "variance of 1; the standard deviation is its square root.",
+        "Section 8 says by which factor one layer multiplies the variance; every layer here applies the same factor,"
+        " and repeated factors multiply. Go back from variance to standard deviation only at the very end.",
     ),
     mistakes=[
         Mistake(lambda n: (n.fan_in * n.weight_std**2) ** n.layers, "That is the variance: take its square root."),

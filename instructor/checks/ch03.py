@@ -29,8 +29,8 @@ def _sigmoid(x):
     hints=(
         "SiLU is a product of two functions of x, and you know the derivative of each (sigmoid's is in the "
         "catalogue). Test your formula with a central difference before you check.",
-        "Product rule: (u·v)' = u'·v + u·v'. With u = x and v = σ(x) this gives σ(x) + x·σ(x)(1 − σ(x)); "
-        "at x = 0 the slope is ½.",
+        "Product rule, with x as one factor and σ(x) as the other; σ's own slope is in the catalogue. Sanity checks:"
+        " the slope is ½ at x = 0 and approaches 1 for large x.",
     ),
     mistakes=[
         Mistake(_sigmoid, "Both factors of x·σ(x) change with x: the product rule has two terms."),
@@ -76,8 +76,9 @@ def _shift_by_the_largest_of_all(z):
     hints=(
         "Take the logarithm of the softmax formula on paper first: the log of a quotient is a difference. Then make "
         "sure no exponential can overflow — and that you never compute a probability that is too small to store.",
-        "log softmax(z)ᵢ = zᵢ − m − log Σⱼ e^(zⱼ − m), with m the largest logit of each row: no exponent is "
-        "positive, and the sum is at least 1, so its log is safe.",
+        "The log of a quotient is a difference of logs, so you never need the (possibly tiny) probability itself. "
+        "Shift each row by its largest logit before any exponential, as you did for softmax: the shift changes "
+        "nothing in the result.",
     ),
     mistakes=[
         Mistake(
@@ -123,8 +124,8 @@ def _dead_case(rng):
     hints=(
         "First compute every unit's weighted sum for every input (as in chapter 02, with one row of W per unit). "
         "Then: when is a ReLU unit dead on this data — on some inputs, or on all of them?",
-        "Z = X·Wᵀ + b has one row per input and one column per unit. Unit j is dead when column j is ≤ 0 "
-        "everywhere; the answer is the number of dead units divided by the number of units.",
+        "Build the table of weighted sums: one row per input, one column per unit (mind how W is stored). A dead "
+        "unit's column never rises above 0; the answer is a fraction of the units, not of the entries.",
     ),
     mistakes=[
         Mistake(
@@ -137,7 +138,7 @@ def _dead_case(rng):
         ),
         Mistake(
             lambda X, W, b: float(np.mean(np.all(X @ W.T + b <= 0, axis=1))),
-            "Units are the columns of X·Wᵀ + b; each row is one input.",
+            "Units are the columns of the table of weighted sums; each row is one input.",
         ),
     ],
 )
@@ -163,8 +164,8 @@ value_exercise(
     hints=(
         "Each layer multiplies a small change by one factor: its weight times the activation's slope where the "
         "unit sits. What is the sigmoid's slope at a weighted sum of 0?",
-        "The factor per layer is w·σ'(0) = w·¼, the same for every layer, so the whole chain multiplies by (w/4) "
-        "to the power of the depth.",
+        "Evaluate the sigmoid's slope at 0 from its derivative formula. Every layer contributes the same factor "
+        "(weight times that slope), and a chain of equal factors is a power of one of them.",
     ),
     mistakes=[
         Mistake(lambda n: 0.25**n.depth, "The change is multiplied by the weight, too, at every layer."),

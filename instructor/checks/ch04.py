@@ -37,7 +37,8 @@ def _huber_delta_one(pred, target, delta=1.0):
     hints=(
         "Huber is quadratic for small errors and linear for large ones. Which piece applies to each element, "
         "and what is averaged at the end?",
-        "With d = |prediction − target|: ½d² where d ≤ δ, δ·(d − ½δ) elsewhere; then the mean over all elements.",
+        "Decide per element which of the chapter's two pieces applies (compare |error| with δ), then average. Check "
+        "your linear piece: at |error| = δ both pieces must give the same value and the same slope.",
     ),
     mistakes=[
         Mistake(
@@ -79,7 +80,9 @@ def _bce_labels_swapped(z, y):
     hints=(
         "Write the loss for a 'yes' and for a 'no' in terms of the logit z alone, without ever forming p. Which "
         "exponentials can overflow when z is ±1000?",
-        "ℓ = log(1 + e^z) − y·z, and log(1 + e^z) = max(z, 0) + log(1 + e^(−|z|)): the exponent is never positive.",
+        "Substitute σ(z) into the two log terms and simplify on paper: the loss becomes a 'log of one plus an "
+        "exponential' term minus one that is linear in z. Then rewrite that log so that its exponent is never "
+        "positive, treating positive and negative z separately.",
     ),
     mistakes=[
         Mistake(_bce_labels_swapped, "A large positive logit means 'yes': it must cost little when y = 1."),
@@ -120,8 +123,8 @@ def _log_softmax(logits):
     hints=(
         "Each row's loss is the average surprise −log q under the TARGET distribution — a sum over the classes "
         "weighted by the target. Then one number for the batch. Keep every exponent at most 0.",
-        "Row loss = −Σₖ tₖ · log softmax(z)ₖ with log softmax(z)ₖ = zₖ − m − log Σⱼ e^(zⱼ − m), m = the row's "
-        "largest logit; the result is the mean of the row losses.",
+        "Chapter 03's log-softmax (shifted by each row's largest logit) gives the log-probabilities; weight them by "
+        "the target row and add over the classes, mind the sign, then one mean over the rows.",
     ),
     mistakes=[
         Mistake(lambda z, t: float(-np.sum(t * _log_softmax(z))), "That is the sum over the rows: take their mean."),
@@ -159,7 +162,8 @@ def _laplace_case(rng):
     hints=(
         "Take minus the log of the density for one target, as section 7 did for the Gaussian: a constant part "
         "and a part that depends on the error. Keep both, then average over the targets.",
-        "−log[(1/2b)·e^(−|y − ŷ|/b)] = log(2b) + |y − ŷ|/b; the loss is its mean over all elements.",
+        "The log of a product is a sum of logs and the log undoes the exponential. The normalising factor depends on"
+        " b, so its log stays in the loss as a constant term.",
     ),
     mistakes=[
         Mistake(

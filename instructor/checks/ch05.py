@@ -44,8 +44,9 @@ value_exercise(
     hints=(
         "The bowl is tilted: its steepest and flattest directions are not the θ₁ and θ₂ axes. Which matrix holds "
         "the curvatures of a quadratic, and which of its numbers sets the speed limit?",
-        "The Hessian of ½θᵀHθ is H = [[a, c], [c, b]]; gradient descent converges from every start exactly when "
-        "η < 2/λ_max, with λ_max the largest eigenvalue of H.",
+        "Write the Hessian of the quadratic from its three coefficients (the cross term appears twice). The speed "
+        "limit of one direction applies along each eigen-direction, so the steepest one — the largest eigenvalue — "
+        "decides.",
     ),
     mistakes=[
         Mistake(
@@ -123,8 +124,8 @@ def _looks_the_wrong_way(theta, velocity, grad_fn, lr, momentum=0.9):
     hints=(
         "Before computing the gradient, ask where the velocity alone would carry θ this step — and evaluate the "
         "gradient there, not at θ. Then update the velocity and move, as in plain momentum.",
-        "The look-ahead point is θ − η·μ·v; then v_new = μ·v + ∇L(look-ahead) and θ_new = θ − η·v_new. "
-        "Return (θ_new, v_new).",
+        "The same two updates as momentum; only the point where you evaluate the gradient changes: where θ would be "
+        "after the step the old velocity alone would take (with the learning rate).",
     ),
     mistakes=[
         Mistake(_gradient_at_theta, "That is plain momentum: the gradient must be taken at the look-ahead point."),
@@ -182,7 +183,9 @@ def _cosine_over_all_steps(step, base_lr, warmup_steps, total_steps):
         "Two phases: a straight ramp that reaches the full rate on the last warm-up step, then a half cosine that "
         "starts at the full rate and would reach 0 at step total_steps. Count the cosine's progress from the end "
         "of the warm-up.",
-        "step < W: base_lr·(step + 1)/W. Otherwise base_lr·½·(1 + cos(π·(step − W)/(total_steps − W))).",
+        "Warm-up: base_lr times the fraction of warm-up steps done, counting the current step, so the last warm-up "
+        "step reaches base_lr. After it: a cosine schedule's half cosine from base_lr down to 0, with its progress "
+        "counted from the end of the warm-up to total_steps.",
     ),
     mistakes=[
         Mistake(

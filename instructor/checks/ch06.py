@@ -106,7 +106,8 @@ def _three_numbers(rng):
     hints=(
         "a/b is a product of a and 1/b. How much does it change when a moves a little — and when b does? Then "
         "multiply by what arrives from above.",
-        "For out = a/b: ∂out/∂a = 1/b and ∂out/∂b = −a/b²; each is multiplied by grad_out. Return both.",
+        "For ∂/∂a treat b as a constant; for ∂/∂b write 1/b as a power of b and use the power rule. Then the chain "
+        "rule multiplies each local derivative by what arrives from above.",
     ),
     mistakes=[
         Mistake(lambda a, b, g: (g / b, g * a / b**2), "Making b bigger makes a/b SMALLER (for a > 0): mind the sign."),
@@ -132,7 +133,8 @@ def _sigmoid(a):
     hints=(
         "Like tanh, the sigmoid's derivative can be written with its own output. Which value goes into it: the "
         "input a or the output σ(a)?",
-        "dσ(a)/da = σ(a)·(1 − σ(a)); multiply it by grad_out.",
+        "The chapter writes the sigmoid's derivative with the sigmoid's own output: compute σ(a) first, use it in "
+        "that formula, and multiply by the gradient arriving from above.",
     ),
     mistakes=[
         Mistake(lambda a, g: g * _sigmoid(a) * (1 - a), "Use the OUTPUT σ(a) in both factors, not the input a."),
@@ -193,8 +195,8 @@ def _transposed_jacobian(f, x, eps=1e-6):
     hints=(
         "Nudge one input element at a time, both ways, and look at how EVERY output changes: that gives one "
         "column. Put each element back afterwards.",
-        "Column j is (f(x + ε·eⱼ) − f(x − ε·eⱼ)) / 2ε; the Jacobian has one row per output and one column per "
-        "input, shape (m, n).",
+        "Column j is the central difference of the whole output vector when only element j is nudged up and down by "
+        "ε. One row per output, one column per input: shape (m, n).",
     ),
     mistakes=[
         Mistake(_forward_jacobian, "That is the one-sided difference; the central one nudges both ways."),
@@ -252,7 +254,9 @@ _FIXED = np.random.default_rng(6)
     hints=(
         "X reaches H along two paths: straight through the skip connection, and through the layer. Each path "
         "contributes to dL/dX. W and b are only on the second path.",
-        "δ = grad_H ⊙ (1 − tanh²(XWᵀ + b)); dW = δᵀX, db = the sum of δ over the batch, dX = grad_H + δW.",
+        "Go back through the layer path first: through tanh (its slope written with its output), then the linear "
+        "layer's rule gives dW, db and that path's share of dX. The skip path hands grad_H to X unchanged; add the "
+        "two shares.",
     ),
     mistakes=[
         Mistake(_residual_without_skip, "X also reaches H directly (H = X + …): that path adds grad_H to dX."),

@@ -41,8 +41,8 @@ def _logits_case(rng):
     hints=(
         "For one example the gradient with respect to its logits is 'predicted probabilities minus the true "
         "one-hot vector'. The loss is the MEAN over the batch: what does averaging do to each row's gradient?",
-        "G = (softmax(Z) − T) / N, with T the one-hot labels (N, K) and softmax computed row by row after "
-        "subtracting each row's largest logit.",
+        "One example's gradient is its predicted probabilities minus its one-hot label. Averaging the loss over the "
+        "batch divides every row's gradient by the same number.",
     ),
     mistakes=[
         Mistake(

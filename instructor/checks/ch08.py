@@ -76,8 +76,8 @@ def _random_pool_case(rng):
     hints=(
         "Cut the map into non-overlapping 2×2 blocks and keep one number per block. What happens to an odd last "
         "row or column?",
-        "out[i, j] = the maximum of the block in rows 2i, 2i+1 and columns 2j, 2j+1; the output is "
-        "⌊H/2⌋ × ⌊W/2⌋, like nn.MaxPool2d(2).",
+        "Output pixel (i, j) is the largest of the 2×2 block that starts at row 2i, column 2j. An odd last row or "
+        "column belongs to no complete block, so it is dropped (as nn.MaxPool2d(2) does).",
     ),
     mistakes=[
         Mistake(
@@ -190,8 +190,9 @@ def _conv_backward_overwrites(image, kernel, grad_out):
     hints=(
         "Each output pixel is a weighted sum of one window. Which numbers did kernel entry (a, b) multiply, over all "
         "windows? And which kernel entries did pixel (p, q) meet, in the windows that read it?",
-        "∂L/∂k[a, b] = Σ_ij G[i, j]·x[i + a, j + b]; window (i, j) hands G[i, j]·k back to the pixels it read, and a "
-        "pixel read by several windows adds up what they hand back. Return (∂L/∂image, ∂L/∂kernel).",
+        "Write out[i, j] as a sum over kernel positions and differentiate one term. For the kernel: entry (a, b) met"
+        " one pixel in every window, so its gradient adds G[i, j] times that pixel over all windows. For the image: "
+        "each window hands G[i, j] times the kernel back to the pixels it read; overlapping windows add up.",
     ),
     mistakes=[
         Mistake(
@@ -237,7 +238,8 @@ value_exercise(
     hints=(
         "Each filter looks at every input channel through its own kernel-sized window of weights — and has one more "
         "number of its own.",
-        "A filter has conv_in · kernel² weights and one bias; the layer has conv_out filters.",
+        "Count one filter first — its window covers every input channel — and remember its bias; then count the "
+        "filters.",
     ),
     mistakes=[
         Mistake(lambda n: n.conv_out * n.conv_in * n.kernel * n.kernel, "Each filter also has a bias."),

@@ -90,7 +90,10 @@ def _lstm_gates(order):
     hints=(
         "One matrix product gives all four gates at once; PyTorch stacks them in the order input, forget, cell, "
         "output. Which ones are squashed by σ, and which by tanh?",
-        "i, f, o = σ(·) and g = tanh(·); c_new = f⊙c + i⊙g; h_new = o⊙tanh(c_new). Return (h_new, c_new).",
+        "Cut the product into four equal blocks in PyTorch's order (input, forget, cell, output): three are gates "
+        "squashed by σ, the cell candidate by tanh. The new cell keeps the forgotten-through part of the old cell "
+        "plus the admitted part of the candidate; the output gate decides how much of the squashed new cell becomes "
+        "h.",
     ),
     mistakes=[
         Mistake(_lstm_gates(("i", "f", "o", "g")), "The library's gate order is i, f, g, o: the candidate is third."),
@@ -178,8 +181,9 @@ def _bptt_transposed(x, W_ih, W_hh, b, grad_h_last):
     hints=(
         "Run the sequence forward and keep every hidden state; then walk backwards from the last step. W_hh is used "
         "at every step, so its gradient collects one contribution per step.",
-        "With δ_t = (∂L/∂h_t) ⊙ (1 − h_t²), the gradient gets δ_tᵀ·h_{t−1} (summed over the batch) at every step t, "
-        "and ∂L/∂h_{t−1} = δ_t·W_hh carries the signal one step further back.",
+        "Walk backwards. At step t, turn ∂L/∂h_t into the gradient before tanh (tanh's slope, written with h_t). Its"
+        " product with the previous state is step t's share of W_hh's gradient; its product with W_hh is what step t"
+        " hands back to h_{t−1}, added to what h_{t−1} gets from the loss directly.",
     ),
     mistakes=[
         Mistake(_bptt_last_step_only, "W_hh is used at EVERY step, so every step adds a term, not only the last."),
@@ -245,12 +249,13 @@ def _lstm_backward_no_sigmoid_derivative(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h
         "Recompute the forward step, keeping the gates. The new cell state reaches the loss along two paths — "
         "directly, and through the new hidden state — so its gradient is a sum. Then go back through each gate's "
         "squashing function, and finally through the one matrix product that made all four gates.",
-        "In total ∂L/∂c_new = grad_c_new + grad_h_new ⊙ o ⊙ (1 − tanh²(c_new)). Each gate's gradient is that total "
-        "(for the output gate: grad_h_new ⊙ tanh(c_new)) times what the gate multiplies, times the gate's own "
-        "σ' = σ(1 − σ) or tanh' = 1 − tanh²; stacked in the order i, f, g, o they go through chapter 06's layer rule.",
+        "The new cell state reaches the loss twice (directly, and through tanh and the output gate into h_new): add "
+        "both. Each gate's gradient is the gradient of what it multiplies times its partner in that product, times "
+        "its own squashing function's slope (written with its output). Stack them in PyTorch's gate order and "
+        "chapter 06's layer rule does the rest.",
     ),
     mistakes=[
-        Mistake(_lstm_backward_forgot_h_path, "c_new also reaches the loss through h_new = o ⊙ tanh(c_new)."),
+        Mistake(_lstm_backward_forgot_h_path, "c_new also reaches the loss through h_new (tanh, output gate)."),
         Mistake(
             _lstm_backward_no_sigmoid_derivative,
             "Each gate is a squashed pre-activation: pass its gradient back through σ' or tanh'.",

@@ -32,7 +32,8 @@ def _l1_only(weights, l1, l2):
     hints=(
         "Two prices for large weights, added up over every entry of every array: one grows with the size of a "
         "weight, the other with its square.",
-        "Ω = l1 · Σ|w| + l2 · Σw², each sum over all arrays and all their entries: a single number (no ½ here).",
+        "One sum of absolute values and one sum of squares, each over every entry of every array, each multiplied by"
+        " its own rate. No ½ here.",
     ),
     mistakes=[
         Mistake(
@@ -126,8 +127,8 @@ def _dropout_case(rng):
     hints=(
         "In training, dropout multiplies every unit by a number fixed by its mask: 0 or a scale factor. The gradient "
         "passes back through the same multiplication.",
-        "h̃ = h · m / (1 − p), so ∂h̃/∂h = m / (1 − p): a dropped unit gets no gradient, a kept one the upstream "
-        "gradient times 1/(1 − p).",
+        "In training, dropout multiplies each unit by a number that its mask fixes (0 for a dropped unit, the "
+        "rescaling factor for a kept one). The derivative of 'x times a constant' is that constant.",
     ),
     mistakes=[
         Mistake(lambda g, keep, p: g * keep, "The kept units were also scaled up in the forward pass: by 1/(1 − p)."),
@@ -150,8 +151,8 @@ value_exercise(
     hints=(
         "Walk through the procedure: for every candidate, how many times is a model fitted? And once the winner is "
         "chosen, is there one more fit?",
-        "Each of the candidates is fitted once per fold (k times); then the chosen setting is fitted once more on all "
-        "the training data.",
+        "Count the fits of one candidate over all folds, then of all candidates; finally ask whether the model you "
+        "keep is one of those fits or a new one.",
     ),
     mistakes=[
         Mistake(

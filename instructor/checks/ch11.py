@@ -44,8 +44,9 @@ def _tent_only(x, a, b):
     hints=(
         "Each ReLU unit adds a kink where the slope changes. The hat needs three kinks — at a, at the middle and at "
         "b — and the slopes up, down, and flat again.",
-        "With m = (a + b)/2: the slope is 0 before a, then +2/(b − a), then −2/(b − a), then 0 after b. Each unit "
-        "relu(x − c) adds its weight to the slope from c on.",
+        "Write the hat's slope on each of its four pieces (it rises from 0 to 1 over half the width, then falls "
+        "back). A unit relu(x − c) adds its output weight to the slope from c on, so the weights are the changes of "
+        "slope at the three kinks.",
     ),
     mistakes=[
         Mistake(_tent_only, "Beyond b the hat must stay at 0: a third unit has to cancel the falling slope."),
@@ -102,8 +103,8 @@ def _tower_product(points, x_edges, y_edges, steepness):
         "First layer: the four units of two ridges, one across x and one across y. Second layer: one sigmoid unit "
         "that fires only where BOTH ridges are on. On the arms of the cross only one is on: where between 'one on' "
         "and 'both on' should that unit switch?",
-        "With r_x and r_y the two ridges (each ≈ 1 on its band, ≈ 0 off it), their sum is ≈ 2 inside the rectangle and "
-        "≈ 1 on the arms: the output unit is σ(s·(r_x + r_y − θ)) with θ halfway, 1.5.",
+        "Add the two ridges: which value does the sum take inside the rectangle, on the arms of the cross, and far "
+        "away? Put the output unit's switching point between the first two, and make it steep.",
     ),
     mistakes=[
         Mistake(_tower_without_second_layer, "A sum of two ridges is a cross, not a tower: add a second layer."),
@@ -127,7 +128,8 @@ def tower_2d(points, x_edges, y_edges, steepness):
     section="§7 'Width versus depth'",
     hints=(
         "A layer between n_in and n_out units has one weight per pair of units, plus one more number per unit.",
-        "Linear(n_in, n_out) has n_in·n_out weights and n_out biases; add over consecutive sizes.",
+        "Count one layer first — a weight for every pair of (input, unit) and one bias per unit — then walk along "
+        "neighbouring pairs of sizes.",
     ),
 )
 def count_parameters(layer_sizes):

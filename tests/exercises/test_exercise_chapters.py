@@ -109,6 +109,7 @@ def test_hints_are_ideas_never_code(exercise, capsys):
     assert found, f"{exercise.exercise_id}: no wrong answer produced a hint"
     for hint in set(found):
         assert S.code_in_hint(hint) is None, f"{exercise.exercise_id}: a hint with code: {hint!r}"
+        assert S.formula_in_hint(hint) is None, f"{exercise.exercise_id}: a hint that writes out a formula: {hint!r}"
     capsys.readouterr()
 
 
@@ -116,6 +117,33 @@ def test_the_code_detector_can_fail():
     for code in ("np.exp(-x)", "return theta - lr * grad", "z.max(axis=-1, keepdims=True)", "lambda x: x", "x ** 2"):
         assert S.code_in_hint(f"Hint: {code}") is not None, code
     assert S.code_in_hint("σ(x) = 1 / (1 + e^(−x)); what does ReLU return for a negative z?") is None
+
+
+def test_the_formula_detector_can_fail():
+    """Hints the first round shipped, each the passing expression in math notation, are refused now."""
+    for formula in (
+        "z = w₁x₁ + w₂x₂ + b, and ReLU returns z when z is positive",
+        "dσ(a)/da = σ(a)·(1 − σ(a)); multiply it by grad_out.",
+        "ℓ = log(1 + e^z) − y·z",
+        "Ω = l1 · Σ|w| + l2 · Σw², each sum over all arrays",
+    ):
+        assert S.formula_in_hint(formula) is not None, formula
+    for idea in (
+        "σ(0) = ½, so the weighted sum must be 0.",
+        "Product rule, with x as one factor and σ(x) as the other; the slope is ½ at x = 0.",
+        "Linear(n_in, n_out) holds a weight per pair and a bias per unit.",
+    ):
+        assert S.formula_in_hint(idea) is None, idea
+
+
+def test_a_chapter_file_with_a_formula_hint_is_refused(tmp_path):
+    source = (
+        "from dlcourse.exercises.spec import value_exercise\n"
+        "value_exercise('97.lr', answer=0.5, section='§1', hints=('Think.', 'lr = 2 / (a + b) · c'))\n"
+    )
+    (tmp_path / "ch97.py").write_text(source)
+    with pytest.raises(S.SpecError, match="never the formula"):
+        S.load_chapter(tmp_path / "ch97.py")
 
 
 # ------------------------------------------------------------------------------------------ grading every chapter

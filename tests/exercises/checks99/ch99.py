@@ -41,7 +41,7 @@ value_exercise(
     section="§2 (a learning rate)",
     hints=(
         "After one step x becomes x − lr·f'(x). For which lr is that 0 for every x?",
-        "With f'(x) = c·x the step multiplies x by (1 − lr·c).",
+        "The gradient is proportional to x, so one step scales x by a constant factor: keep it inside (−1, 1).",
     ),
     mistakes=[Mistake(lambda n: 2.0 / n.curvature, "That learning rate jumps to −x: the other side, not the minimum.")],
 )
