@@ -11,6 +11,8 @@ which one every call uses. Numba is imported lazily, on the first compiled call,
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import warnings
 
 BACKENDS = ("numba", "numpy")
@@ -20,6 +22,38 @@ if _current not in BACKENDS:
     _current = "numba"
 
 _registry: list[Kernel] = []
+_numba_import: threading.Thread | None = None
+
+
+def import_numba_in_background() -> threading.Thread | None:
+    """Start `import numba` (≈1.2 s) on a daemon thread, so the first compiled call need not wait for it.
+
+    A kernel call that comes before the import has finished simply blocks on Python's import lock
+    until it is done, so the result is the same either way, only sooner. Started by `import dlcourse`
+    in a Jupyter kernel (where a learner's next cell will call a kernel) when the numba backend is
+    active; DLCOURSE_NUMBA_BACKGROUND=0 turns it off. Not started in plain scripts and the `dlcourse`
+    command, which often never call a kernel and should not pay for numba at exit.
+    """
+    global _numba_import
+    if _numba_import is None and "numba" not in sys.modules:
+        _numba_import = threading.Thread(target=_import_numba, name="dlcourse-import-numba", daemon=True)
+        _numba_import.start()
+    return _numba_import
+
+
+def _import_numba() -> None:
+    try:
+        import numba  # noqa: F401 - imported for its side effect: the module is ready when a kernel asks
+    except Exception:  # noqa: BLE001 - the kernel call that needs numba reports the problem itself
+        pass
+
+
+def _should_import_numba_early() -> bool:
+    return (
+        _current == "numba"
+        and os.environ.get("DLCOURSE_NUMBA_BACKGROUND", "1").strip() != "0"
+        and "ipykernel" in sys.modules
+    )
 
 
 def set_backend(name: str) -> None:
@@ -94,3 +128,7 @@ def kernel(reference):
 def registered_kernels() -> list[Kernel]:
     """All kernels defined so far (import `dlcourse.kernels` to define them all)."""
     return list(_registry)
+
+
+if _should_import_numba_early():
+    import_numba_in_background()

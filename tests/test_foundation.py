@@ -280,6 +280,31 @@ def test_make_lab_warms_up_then_starts_jupyterlab_on_the_notebooks():
     assert commands[lab].endswith("--no-browser --port 8899")
 
 
+@needs_make
+def test_make_lab_runs_jupyterlab_with_one_blas_thread_unless_the_learner_chose():
+    lab = next(c for c in make_dry_run("lab").splitlines() if "jupyter lab notebooks/" in c)
+    assert "OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}" in lab
+
+
+@pytest.mark.parametrize("preset, expected", [(None, "1"), ("4", "4")], ids=["default", "learner-set"])
+def test_binder_start_sets_one_blas_thread_then_runs_the_command(preset, expected):
+    start = REPO / "binder" / "start"
+    assert start.stat().st_mode & stat.S_IXUSR, "binder/start must be executable"
+    env = {k: v for k, v in os.environ.items() if k != "OPENBLAS_NUM_THREADS"}
+    if preset is not None:
+        env["OPENBLAS_NUM_THREADS"] = preset
+    result = subprocess.run(
+        [str(start), "bash", "-c", 'echo "$OPENBLAS_NUM_THREADS"; exit 7'], env=env, capture_output=True, text=True
+    )
+    assert result.returncode == 7, "binder/start must exec the command it is given (and pass its status on)"
+    assert result.stdout.strip() == expected
+
+
+def test_environment_yml_sets_one_blas_thread():
+    environment = yaml.safe_load((REPO / "environment.yml").read_text(encoding="utf-8"))
+    assert environment.get("variables", {}).get("OPENBLAS_NUM_THREADS") == "1"
+
+
 def scratch_project(root: Path) -> Path:
     """A copy of the Makefile with a lock, a pyproject and a fake .venv whose python logs its arguments."""
     shutil.copy(REPO / "Makefile", root / "Makefile")

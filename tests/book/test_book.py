@@ -21,9 +21,8 @@ REPO = Path(__file__).resolve().parents[2]
 BOOK = REPO / "docs" / "book"
 sys.path.insert(0, str(BOOK))
 
-import check  # noqa: E402  (docs/book/check.py)
-
 import build  # noqa: E402  (docs/book/build.py)
+import check  # noqa: E402  (docs/book/check.py)
 
 CHAPTER = "06_backprop"  # the quickest chapter to run (a few seconds), with an app and three exercises
 CHROMIUM = os.environ.get("DLCOURSE_CHROMIUM", "/usr/bin/chromium")
