@@ -25,17 +25,23 @@ _registry: list[Kernel] = []
 _numba_import: threading.Thread | None = None
 
 
-def import_numba_in_background() -> threading.Thread | None:
-    """Start `import numba` (≈1.2 s) on a daemon thread, so the first compiled call need not wait for it.
+def prefetch_numba() -> threading.Thread | None:
+    """Start `import numba` (0.5–1.2 s) on a daemon thread, so the first compiled call need not wait for it.
 
-    A kernel call that comes before the import has finished simply blocks on Python's import lock
-    until it is done, so the result is the same either way, only sooner. Started by `import dlcourse`
-    in a Jupyter kernel (where a learner's next cell will call a kernel) when the numba backend is
-    active; DLCOURSE_NUMBA_BACKGROUND=0 turns it off. Not started in plain scripts and the `dlcourse`
-    command, which often never call a kernel and should not pay for numba at exit.
+    Called where a model commits to a kernel before its first call: building a Conv2d, a pooling layer,
+    an RNN/LSTM or a CrossEntropyLoss. A kernel call that comes before the import has finished simply
+    waits on Python's import lock, so the result is the same, only sooner. Only in a Jupyter kernel
+    (where the learner reads the next cell meanwhile) and with the numba backend; a chapter that never
+    builds such a layer never loads Numba (≈ 120 MB). DLCOURSE_NUMBA_BACKGROUND=0 turns it off.
     """
     global _numba_import
-    if _numba_import is None and "numba" not in sys.modules:
+    if (
+        _numba_import is None
+        and _current == "numba"
+        and "numba" not in sys.modules
+        and "ipykernel" in sys.modules
+        and os.environ.get("DLCOURSE_NUMBA_BACKGROUND", "1").strip() != "0"
+    ):
         _numba_import = threading.Thread(target=_import_numba, name="dlcourse-import-numba", daemon=True)
         _numba_import.start()
     return _numba_import
@@ -46,14 +52,6 @@ def _import_numba() -> None:
         import numba  # noqa: F401 - imported for its side effect: the module is ready when a kernel asks
     except Exception:  # noqa: BLE001 - the kernel call that needs numba reports the problem itself
         pass
-
-
-def _should_import_numba_early() -> bool:
-    return (
-        _current == "numba"
-        and os.environ.get("DLCOURSE_NUMBA_BACKGROUND", "1").strip() != "0"
-        and "ipykernel" in sys.modules
-    )
 
 
 def set_backend(name: str) -> None:
@@ -128,7 +126,3 @@ def kernel(reference):
 def registered_kernels() -> list[Kernel]:
     """All kernels defined so far (import `dlcourse.kernels` to define them all)."""
     return list(_registry)
-
-
-if _should_import_numba_early():
-    import_numba_in_background()

@@ -6,6 +6,7 @@ import math
 
 import numpy as np
 
+from dlcourse.backend import prefetch_numba
 from dlcourse.function import ShapeError
 from dlcourse.nn import functional as F
 from dlcourse.nn import init
@@ -34,6 +35,7 @@ class Conv2d(Module):
         dtype=np.float32, seed=None,
     ):  # fmt: skip
         super().__init__()
+        prefetch_numba()  # its forward pass is a Numba kernel: start loading Numba now
         self.in_channels = in_channels
         self.out_channels = out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size")

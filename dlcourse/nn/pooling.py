@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dlcourse.backend import prefetch_numba
 from dlcourse.nn import functional as F
 from dlcourse.nn.module import Module
 
@@ -11,6 +12,7 @@ class MaxPool2d(Module):
 
     def __init__(self, kernel_size, stride=None):
         super().__init__()
+        prefetch_numba()  # its forward pass is a Numba kernel: start loading Numba now
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride  # non-overlapping windows by default
 
@@ -26,6 +28,7 @@ class AvgPool2d(Module):
 
     def __init__(self, kernel_size, stride=None):
         super().__init__()
+        prefetch_numba()  # its forward pass is a Numba kernel: start loading Numba now
         self.kernel_size = kernel_size
         self.stride = kernel_size if stride is None else stride
 

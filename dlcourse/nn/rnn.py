@@ -20,6 +20,7 @@ import math
 
 import numpy as np
 
+from dlcourse.backend import prefetch_numba
 from dlcourse.function import ShapeError
 from dlcourse.nn import init
 from dlcourse.nn.module import Module, Parameter
@@ -34,6 +35,7 @@ class _Recurrent(Module):
 
     def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, seed, dtype):
         super().__init__()
+        prefetch_numba()  # its forward pass is a Numba kernel: start loading Numba now
         if num_layers != 1:
             raise NotImplementedError(
                 f"{type(self).__name__}: only num_layers=1 is supported (got {num_layers}); "

@@ -1,4 +1,5 @@
-"""`import dlcourse` in a Jupyter kernel starts importing Numba on a daemon thread; elsewhere it does not."""
+"""Building a layer whose forward pass is a Numba kernel starts importing Numba on a daemon thread, in a
+Jupyter kernel only; `import dlcourse` alone, plain scripts and the NumPy backend never load Numba early."""
 
 import json
 import os
@@ -12,6 +13,8 @@ import json, sys, threading
 if {pretend_kernel}:
     import ipykernel  # noqa: F401 - what a Jupyter kernel has imported before the learner's first cell
 import dlcourse.backend as backend
+import dlcourse.nn as nn
+{build}
 thread = backend._numba_import
 started = thread is not None
 if started:
@@ -21,10 +24,10 @@ print(json.dumps({{"started": started, "numba_loaded": "numba" in sys.modules,
 """
 
 
-def probe(pretend_kernel: bool, **env) -> dict:
+def probe(pretend_kernel: bool, build: str = "nn.Conv2d(1, 2, 3)", **env) -> dict:
     environment = {**os.environ, "DLCOURSE_NUMBA_BACKGROUND": "1", "DLCOURSE_BACKEND": "numba", **env}
     result = subprocess.run(
-        [sys.executable, "-c", PROBE.format(pretend_kernel=pretend_kernel)],
+        [sys.executable, "-c", PROBE.format(pretend_kernel=pretend_kernel, build=build)],
         capture_output=True,
         text=True,
         env=environment,
@@ -34,10 +37,19 @@ def probe(pretend_kernel: bool, **env) -> dict:
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-def test_in_a_jupyter_kernel_numba_is_imported_in_the_background():
+@pytest.mark.parametrize(
+    "build", ["nn.Conv2d(1, 2, 3)", "nn.MaxPool2d(2)", "nn.AvgPool2d(2)", "nn.LSTM(1, 4)", "nn.CrossEntropyLoss()"]
+)
+def test_in_a_jupyter_kernel_a_kernel_layer_starts_the_import_in_the_background(build):
     pytest.importorskip("ipykernel")
-    state = probe(pretend_kernel=True)
+    state = probe(pretend_kernel=True, build=build)
     assert state == {"started": True, "numba_loaded": True, "daemon": True}
+
+
+def test_layers_without_a_kernel_do_not_load_numba():
+    pytest.importorskip("ipykernel")
+    state = probe(pretend_kernel=True, build="nn.Sequential(nn.Linear(2, 3), nn.Tanh()); nn.BCELoss()")
+    assert state == {"started": False, "numba_loaded": False, "daemon": False}
 
 
 @pytest.mark.parametrize(
