@@ -103,6 +103,18 @@ def test_neuron_z_far_outside_the_curve_keeps_the_point_in_view():
     assert low <= app.z <= high
 
 
+def test_neuron_input_on_the_edge_is_drawn_whole_and_w_is_black_as_in_the_perceptron_app():
+    # chapter 00's exercise puts the input at (1, 3), on the top edge of the plane: not cut in half
+    app = NeuronPlayground(x1=1.0, x2=3.0)
+    assert app.point.get_ydata()[0] == 3.0 == app.extent[3]
+    assert not app.point.get_clip_on()
+    # chapters 00 and 01 draw w black and (chapter 01) an update of w in orange
+    perceptron = PerceptronPlayground("apples_oranges")
+    black = (0.0, 0.0, 0.0, 1.0)
+    assert tuple(app.weight_arrow.get_facecolor()[0]) == black == tuple(perceptron.weight_arrow.get_facecolor()[0])
+    assert tuple(perceptron.update_arrow.get_facecolor()[0]) != black
+
+
 # ---------------------------------------------------------------------------------------------- perceptron app
 def test_perceptron_sliders_move_the_boundary_at_step_zero():
     app = PerceptronPlayground()
