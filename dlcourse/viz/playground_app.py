@@ -10,6 +10,7 @@
     pg.state_dict()                      # the weights, PyTorch's names and shapes
     pg.show_code()                       # the dlcourse program (and the PyTorch one) replaying this run
     pg.inspect(("connection", 0, 1, 0))  # a weight's value and its gradient (what hover/click shows)
+    pg.trained_twin(epochs=200, hidden=(3,))  # a copy trained headless (the app untouched): what play reaches
 
 Every neuron is drawn as its output over the input plane, every connection by sign (colour) and
 |weight| (width), all updated while the network trains. Changing the data, the inputs, the network,
@@ -134,6 +135,19 @@ class Playground(App):
             self.run.train(epochs=epochs, steps=steps)
             self._after_training()
         return self
+
+    def trained_twin(self, epochs: int | None = None, steps: int | None = None, **changes) -> PlaygroundRun:
+        """A new run of this configuration (with `changes`, e.g. `hidden=(3,)`), trained without drawing.
+
+        The app itself is untouched (still at its own epoch, for the learner to press play): the twin
+        is what pressing play from a reset would reach — the same data, initial weights and batches —
+        and a chapter cell can read and assert its results (`train_loss`, `test_loss`, `accuracy()`,
+        `weights()`, `sparsity()`). Learning rate and penalty changed during the app's run are taken
+        at their current values, from the start.
+        """
+        import dataclasses
+
+        return PlaygroundRun(dataclasses.replace(self.run.config, **changes)).train(epochs=epochs, steps=steps)
 
     def step(self) -> None:
         """One epoch: the "step" button."""

@@ -116,6 +116,19 @@ def test_a_bigger_model_keeps_the_weight_and_gradient_histograms():
     assert histograms.grad_stairs[0].get_data().values.sum() == pytest.approx(1.0)
 
 
+def test_the_weight_histograms_show_every_weight_however_large():
+    X, y = data.blobs(n=60, centers=2, seed=0)[:2]
+    model = nn.Sequential(nn.Linear(2, 16), nn.ReLU(), nn.Linear(16, 1), nn.Sigmoid())
+    model[2].weight.data[0, 0] = 7.0  # far outside the usual initial range (an old version clipped at 5)
+    monitor = TrainingMonitor(model, data=(X, y.reshape(-1, 1).astype(np.float32)))
+    histograms = monitor.panels.histograms
+    low, high = histograms.weights_ax.get_xlim()
+    assert low <= -7.0 and high >= 7.0
+    stairs = histograms.weight_stairs[1].get_data()  # layer "2.weight": all 16 weights counted
+    assert stairs.values.sum() == pytest.approx(1.0) and stairs.values[-1] == pytest.approx(1 / 16)
+    assert stairs.edges[-1] >= 7.0
+
+
 def test_reset_restores_weights_and_clears_history(xor):
     X, y = xor
     model = xor_model()

@@ -217,3 +217,19 @@ def test_configure_and_training_steps_from_code():
     assert pg.run.sizes == [2, 3, 3, 1] and pg.controls["neurons:2"].value == 3 and pg.controls["noise"].value == 0.1
     pg.train(steps=5)
     assert pg.run.steps == 5 and pg.epoch == pytest.approx(0.5)
+
+
+def test_a_trained_twin_is_what_play_reaches_and_leaves_the_app_untouched():
+    pg = playground("xor", hidden=(2,), lr=0.1, seed=4)
+    before = [w.copy() for w in pg.weights()]
+    twin = pg.trained_twin(epochs=3)
+    assert pg.run.steps == 0 and all(np.array_equal(a, b) for a, b in zip(before, pg.weights()))
+    assert twin.steps == 3 * twin.steps_per_epoch and twin.config == pg.run.config
+    pg.train(epochs=3)  # the app trained from its start: the same weights and losses as the twin
+    assert pg.train_loss == twin.train_loss and pg.test_loss == twin.test_loss
+    assert all(np.array_equal(a, b) for a, b in zip(pg.weights(), twin.weights()))
+    wider = pg.trained_twin(steps=7, hidden=(3,), regularization="l1", reg_rate=0.01)
+    assert wider.sizes == [2, 3, 1] and wider.steps == 7 and wider.config.penalty_rate == 0.01
+    assert pg.run.sizes == [2, 2, 1]
+    with pytest.raises(ValueError, match="hidden must list"):
+        pg.trained_twin(epochs=1, hidden=(9,))
