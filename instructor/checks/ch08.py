@@ -1,12 +1,14 @@
 """Chapter 08 (CNNs): the output-size formula, the parameters of a convolution layer (per-student numbers),
-2×2 max pooling forwards and backwards, the backward pass of a convolution (input and kernel gradients), and a
-prediction (no points) about what an edge kernel detects."""
+2×2 max pooling forwards and backwards, the backward pass of a convolution (input and kernel gradients), the
+backward pass of a whole convolution layer (batch, channels, stride, padding, bias), and a prediction (no points)
+about what an edge kernel detects."""
 
 import numpy as np
 
 from dlcourse.exercises.spec import Case, Mistake, choice_exercise, function_exercise, numbers, value_exercise
 
 _ASYMMETRIC = np.array([[1.0, 2.0], [0.0, -1.0]])  # flipping it changes the result: catches a flipped kernel
+_NINE = np.arange(9.0).reshape(1, 1, 3, 3)  # a (1, 1, 3, 3) kernel, or gradient, with nine different entries
 
 
 def _windows(image, kernel_h, kernel_w):
@@ -219,6 +221,88 @@ def conv2d_backward(image, kernel, grad_out):
         grad_kernel += grad_out[i, j] * window  # k[a, b] multiplied x[i + a, j + b] in this window
         grad_image[i : i + kernel_h, j : j + kernel_w] += grad_out[i, j] * kernel  # each pixel of the window met k
     return grad_image, grad_kernel
+
+
+
+def _random_conv_layer_case(rng):
+    batch, channels_in, channels_out = (int(v) for v in rng.integers(1, 4, size=3))
+    kernel_h, kernel_w = (int(k) for k in rng.integers(1, 4, size=2))
+    stride, padding = int(rng.integers(1, 3)), int(rng.integers(0, 2))
+    height, width = kernel_h + int(rng.integers(0, 5)), kernel_w + int(rng.integers(0, 5))
+    out_h, out_w = (height + 2 * padding - kernel_h) // stride + 1, (width + 2 * padding - kernel_w) // stride + 1
+    return Case(
+        rng.normal(size=(batch, channels_in, height, width)),
+        rng.normal(size=(channels_out, channels_in, kernel_h, kernel_w)),
+        rng.normal(size=(batch, channels_out, out_h, out_w)),
+        stride,
+        padding,
+    )
+
+
+def _layer_backward(x, weight, grad_out, stride, padding, window_step=None, crop=True):
+    """The reference, with switches for two mistakes: windows that move by `window_step` instead of the stride,
+    and a gradient that keeps the padding frame (crop=False)."""
+    x, weight, grad_out = (np.asarray(a, dtype=np.float64) for a in (x, weight, grad_out))
+    step = stride if window_step is None else window_step
+    channels_out, _, kernel_h, kernel_w = weight.shape
+    padded = np.pad(x, ((0, 0), (0, 0), (padding, padding), (padding, padding)))  # (N, C_in, H + 2p, W + 2p)
+    grad_padded, grad_weight = np.zeros_like(padded), np.zeros_like(weight)
+    for i in range(grad_out.shape[2]):
+        for j in range(grad_out.shape[3]):
+            rows, cols = slice(step * i, step * i + kernel_h), slice(step * j, step * j + kernel_w)
+            window = padded[:, :, rows, cols]  # (N, C_in, kH, kW): what every filter read at (i, j)
+            g = grad_out[:, :, i, j]  # (N, C_out)
+            grad_weight += (g.T @ window.reshape(len(x), -1)).reshape(weight.shape)  # summed over the batch
+            grad_padded[:, :, rows, cols] += (g @ weight.reshape(channels_out, -1)).reshape(window.shape)
+    height, width = x.shape[2:]
+    grad_x = grad_padded[:, :, padding : padding + height, padding : padding + width] if crop else grad_padded
+    return grad_x, grad_weight, grad_out.sum(axis=(0, 2, 3))
+
+
+@function_exercise(
+    "08.conv_layer_backward",
+    cases=[
+        Case(np.arange(16.0).reshape(1, 1, 4, 4), np.ones((1, 1, 2, 2)), np.ones((1, 1, 2, 2)), 2, 0),  # side by side
+        Case(np.arange(18.0).reshape(1, 2, 3, 3) / 10, np.arange(16.0).reshape(2, 2, 2, 2) / 10 - 0.8,
+             np.ones((1, 2, 4, 4)), 1, 1),  # fmt: skip  # padding 1: 4 × 4 outputs from 3 × 3 inputs
+        Case(np.arange(25.0).reshape(1, 1, 5, 5), _NINE, _NINE, 2, 1),  # stride 2 and padding 1: 3 × 3 outputs
+        Case(np.ones((2, 1, 4, 4)), _ASYMMETRIC[None, None], np.array([[[[1.0]]], [[[-2.0]]]]), 3, 0),  # unused rows
+    ],
+    random_case=_random_conv_layer_case,
+    check_dtype=False,
+    section="§8 'How a convolution learns: the backward pass' and §6 'Channels'",
+    hints=(
+        "Nothing new beyond section 8: every output number is one filter laid on one window of all input channels, "
+        "plus that filter's bias. Find where window (i, j) sits in the padded input, hand its gradient back as in "
+        "Exercise 5 for every filter and every example, and cut the padding frame off at the end.",
+        "Check the shapes first: the input's gradient is shaped like the input, the weights' like the weights, and "
+        "there is one bias number per filter. Then try stride 1, no padding and one channel: you must get exactly "
+        "your answer to Exercise 5.",
+    ),
+    mistakes=[
+        Mistake(
+            lambda x, weight, grad_out, stride, padding: _layer_backward(x, weight, grad_out, stride, padding, 1),
+            "With a stride, window (i, j) does not start at pixel (i, j): how far does a window move from one output "
+            "position to the next?",
+        ),
+        Mistake(
+            lambda x, weight, grad_out, stride, padding: _layer_backward(x, weight, grad_out, stride, padding,
+                                                                         crop=False),  # fmt: skip
+            "The input's gradient has the input's shape: the padding zeros were added by the layer, they are not "
+            "part of its input.",
+        ),
+        Mistake(
+            lambda x, weight, grad_out, stride, padding: (
+                *_layer_backward(x, weight, grad_out, stride, padding)[:2],
+                np.asarray(grad_out, dtype=np.float64).sum(axis=0),
+            ),
+            "One bias per filter, added at every position of every example: its gradient collects all of them.",
+        ),
+    ],
+)
+def conv_layer_backward(x, weight, grad_out, stride, padding):
+    """(∂L/∂x, ∂L/∂weight, ∂L/∂bias) of F.conv2d(x, weight, bias, stride=stride, padding=padding), given ∂L/∂out."""
+    return _layer_backward(x, weight, grad_out, stride, padding)
 
 
 # Each learner counts the parameters of their own convolution layer.

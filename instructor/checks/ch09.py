@@ -1,6 +1,6 @@
 """Chapter 09 (RNNs and LSTMs): one RNN step, one LSTM step, counting an LSTM's parameters, backpropagation
-through time for the recurrent weights, the backward pass of one LSTM step, and a prediction (no points)
-about which network remembers over a long sequence."""
+through time for the recurrent weights, the backward pass of one LSTM step, backpropagation through time for an
+LSTM's recurrent weights, and a prediction (no points) about which network remembers over a long sequence."""
 
 import numpy as np
 
@@ -265,6 +265,67 @@ def _lstm_backward_no_sigmoid_derivative(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h
 def lstm_step_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h_new, grad_c_new):
     """(∂L/∂x, ∂L/∂h, ∂L/∂c, ∂L/∂W_ih, ∂L/∂W_hh, ∂L/∂b) of one LSTM step, given ∂L/∂h_new and ∂L/∂c_new."""
     return _lstm_backward(x, h, c, W_ih, W_hh, b_ih, b_hh, grad_h_new, grad_c_new)
+
+
+
+# ------------------------------------------------------------------------------------------ LSTM through time
+def _lstm_bptt_case(rng, batch=None, steps=None, input_size=None, hidden_size=None):
+    batch, steps = batch or int(rng.integers(1, 4)), steps or int(rng.integers(1, 7))
+    input_size, hidden_size = input_size or int(rng.integers(1, 4)), hidden_size or int(rng.integers(2, 5))
+    W_ih, W_hh, b_ih, b_hh = _weights(rng, input_size, hidden_size, gates=4)
+    x, grad_h_last = rng.normal(size=(batch, steps, input_size)), rng.normal(size=(batch, hidden_size))
+    return Case(x, W_ih, W_hh, b_ih, b_hh, grad_h_last)
+
+
+def _lstm_bptt(x, W_ih, W_hh, b_ih, b_hh, grad_h_last, cell_path=True, every_step=True):
+    """The reference, with switches for two mistakes: no gradient handed back along the cell state, and only the
+    last step's share of W_hh's gradient."""
+    hidden = W_hh.shape[1]
+    states = [(np.zeros((x.shape[0], hidden)), np.zeros((x.shape[0], hidden)))]  # (h_0, c_0) … (h_T, c_T)
+    for t in range(x.shape[1]):
+        states.append(lstm_step(x[:, t], *states[-1], W_ih, W_hh, b_ih, b_hh))
+    grad_W, grad_h, grad_c = np.zeros(W_hh.shape), grad_h_last, np.zeros_like(grad_h_last)
+    for t in range(x.shape[1], 0, -1):  # step t made (h_t, c_t) from x_t and (h_{t-1}, c_{t-1})
+        _, grad_h, grad_c_before, _, grad_W_step, _ = _lstm_backward(x[:, t - 1], *states[t - 1], W_ih, W_hh, b_ih,
+                                                                     b_hh, grad_h, grad_c)  # fmt: skip
+        grad_c = grad_c_before if cell_path else np.zeros_like(grad_c_before)
+        if every_step or t == x.shape[1]:
+            grad_W += grad_W_step
+    return grad_W
+
+
+@function_exercise(
+    "09.lstm_grad_W_hh",
+    cases=[
+        _lstm_bptt_case(_FIXED, batch=1, steps=1, input_size=1, hidden_size=2),  # one step: Exercise 5's W_hh part
+        _lstm_bptt_case(_FIXED, batch=1, steps=4, input_size=2, hidden_size=2),
+        _lstm_bptt_case(_FIXED, batch=3, steps=5, input_size=2, hidden_size=3),  # a batch: the terms add up
+    ],
+    random_case=_lstm_bptt_case,
+    check_dtype=False,
+    section="§4 'Backpropagation through time' and §5 'The LSTM'",
+    hints=(
+        "Run the LSTM forward and keep every hidden and cell state; then walk backwards from the last step, one "
+        "step at a time, with the backward pass of Exercise 5. W_hh is used at every step, so its gradient "
+        "collects one contribution per step.",
+        "Each step back receives two gradients, for the hidden state and the cell state it made, and hands two back, "
+        "for the ones it started from. At the last step the loss gives a gradient to the hidden state only; the "
+        "cell state's starts at zero.",
+    ),
+    mistakes=[
+        Mistake(
+            lambda *args: _lstm_bptt(*args, cell_path=False),
+            "The cell state carries gradient back too: each step hands one back for the previous cell state as well.",
+        ),
+        Mistake(
+            lambda *args: _lstm_bptt(*args, every_step=False),
+            "W_hh is used at EVERY step, so every step adds a term, not only the last.",
+        ),
+    ],
+)
+def lstm_grad_W_hh(x, W_ih, W_hh, b_ih, b_hh, grad_h_last):
+    """∂L/∂W_hh (4H, H) of an LSTM run over x (N, T, I) from zero states, for a loss on h_T with ∂L/∂h_T given."""
+    return _lstm_bptt(x, W_ih, W_hh, b_ih, b_hh, grad_h_last)
 
 
 choice_exercise(

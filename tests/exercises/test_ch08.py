@@ -25,6 +25,7 @@ FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("08.max_pool_2x2", "08_max_pool_2x2", "max_pool_2x2"),
     ("08.max_pool_2x2_backward", "08_max_pool_2x2_backward", "max_pool_2x2_backward"),
     ("08.conv2d_backward", "08_conv2d_backward", "conv2d_backward"),
+    ("08.conv_layer_backward", "08_conv_layer_backward", "conv_layer_backward"),
 ]
 VALUES = [  # (check id, solution cell's grade_id, the variable it defines)
     ("08.conv_params", "08_conv_params", "conv_params"),
@@ -211,3 +212,63 @@ def test_the_edge_x_answer_is_what_the_kernel_computes():
     kernel = np.array([[-1.0, 0.0, 1.0]] * 3)
     out = np.asarray(F.conv2d(bar[None, None], kernel[None, None], padding=1))[0, 0]
     assert np.unravel_index(np.argmax(out), out.shape)[1] == 3 and np.unravel_index(np.argmin(out), out.shape)[1] == 5
+
+
+# ---------------------------------------------------------------------------------------------- a whole layer, backwards
+def library_layer_grads(x, weight, grad_out, stride, padding):
+    """(∂L/∂x, ∂L/∂weight, ∂L/∂bias) by the library's autograd through F.conv2d, L = Σ grad_out · out."""
+    x_t, weight_t = (
+        dl.tensor(np.array(x, float), requires_grad=True),
+        dl.tensor(np.array(weight, float), requires_grad=True),
+    )
+    bias_t = dl.tensor(np.zeros(np.shape(weight)[0]), requires_grad=True)
+    out = F.conv2d(x_t, weight_t, bias_t, stride=stride, padding=padding)
+    (out * dl.tensor(np.array(grad_out, float))).sum().backward()
+    return tuple(np.asarray(t.grad) for t in (x_t, weight_t, bias_t))
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_layer_backward_solution_is_the_library_backward(seed):
+    conv_layer_backward = NOTEBOOK.solution("08_conv_layer_backward", "conv_layer_backward")
+    rng = np.random.default_rng(seed)
+    stride, padding = int(rng.integers(1, 4)), int(rng.integers(0, 3))
+    x, weight = rng.normal(size=(2, 3, 7, 6)), rng.normal(size=(4, 3, 3, 2))
+    out_h, out_w = (7 + 2 * padding - 3) // stride + 1, (6 + 2 * padding - 2) // stride + 1
+    grad_out = rng.normal(size=(2, 4, out_h, out_w))
+    mine = conv_layer_backward(x, weight, grad_out, stride, padding)
+    for a, b in zip(mine, library_layer_grads(x, weight, grad_out, stride, padding)):
+        np.testing.assert_allclose(a, b, rtol=1e-10, atol=1e-12)
+    check("08.conv_layer_backward", library_layer_grads)  # the library's own backward pass passes the check
+
+
+def layer_grads_first_example_only(x, weight, grad_out, stride, padding):
+    grad_x, grad_weight, grad_bias = library_layer_grads(x, weight, grad_out, stride, padding)
+    first = library_layer_grads(x[:1], weight, grad_out[:1], stride, padding)  # the weights learn from one example
+    return grad_x, first[1], first[2]
+
+
+def layer_grads_bias_without_positions(x, weight, grad_out, stride, padding):
+    grad_x, grad_weight, _ = library_layer_grads(x, weight, grad_out, stride, padding)
+    return grad_x, grad_weight, np.asarray(grad_out).sum(axis=0)[:, 0, 0]  # one position only
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda x, w, g, s, p: library_layer_grads(x, w, g, s, p)[::-1],  # order
+        lambda x, w, g, s, p: library_layer_grads(x, w[:, :, ::-1, ::-1], g, s, p),  # flipped kernels
+        layer_grads_first_example_only,
+        layer_grads_bias_without_positions,
+    ],
+)
+def test_layer_backward_wrong_answers_fail(wrong):
+    fails("08.conv_layer_backward", wrong)
+
+
+def test_layer_backward_hints_name_the_mistakes():
+    from checks.ch08 import _layer_backward
+
+    ignores_stride = fails("08.conv_layer_backward", lambda x, w, g, s, p: _layer_backward(x, w, g, s, p, 1))
+    assert "stride" in ignores_stride
+    keeps_frame = fails("08.conv_layer_backward", lambda x, w, g, s, p: _layer_backward(x, w, g, s, p, crop=False))
+    assert "padding" in keeps_frame

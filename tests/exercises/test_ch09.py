@@ -17,12 +17,18 @@ from dlcourse import nn
 from dlcourse.exercises import check
 
 NOTEBOOK = ChapterNotebook(REPO / "instructor" / "chapters" / "09_rnn_lstm.ipynb")
+# Exercise 6's solution calls the solutions of Exercises 2 and 5, as a learner's may call their own
+NOTEBOOK.provided.update(
+    lstm_step=NOTEBOOK.solution("09_lstm_step", "lstm_step"),
+    lstm_step_backward=NOTEBOOK.solution("09_lstm_step_backward", "lstm_step_backward"),
+)
 FUNCTIONS = [  # (check id, solution cell's grade_id, the function it defines)
     ("09.rnn_step", "09_rnn_step", "rnn_step"),
     ("09.lstm_step", "09_lstm_step", "lstm_step"),
     ("09.lstm_params", "09_lstm_params", "lstm_params"),
     ("09.rnn_grad_W_hh", "09_rnn_grad_W_hh", "rnn_grad_W_hh"),
     ("09.lstm_step_backward", "09_lstm_step_backward", "lstm_step_backward"),
+    ("09.lstm_grad_W_hh", "09_lstm_grad_W_hh", "lstm_grad_W_hh"),
 ]
 VALUES = [("09.long_memory_winner", "09_long_memory_winner", "long_memory_winner")]
 
@@ -242,6 +248,49 @@ def test_lstm_step_backward_hints_name_the_mistakes():
 
     assert "through h_new" in fails("09.lstm_step_backward", _lstm_backward_forgot_h_path)
     assert "σ'" in fails("09.lstm_step_backward", _lstm_backward_no_sigmoid_derivative)
+
+
+# ---------------------------------------------------------------------------------------------- LSTM through time
+def lstm_grad_W_hh_by_autograd(x, W_ih, W_hh, b_ih, b_hh, grad_h_last):
+    """∂L/∂W_hh by the library's autograd through nn.LSTM over the whole sequence, L = Σ grad_h_last · h_T."""
+    lstm = nn.LSTM(x.shape[2], W_hh.shape[1], batch_first=True, dtype=np.float64)
+    for p, value in zip(lstm.parameters(), (W_ih, W_hh, b_ih, b_hh)):
+        p.data[...] = value
+    _, (h_n, _) = lstm(np.asarray(x, dtype=np.float64))
+    (h_n[0] * dl.tensor(np.asarray(grad_h_last, dtype=np.float64))).sum().backward()
+    return np.asarray(lstm.weight_hh_l0.grad)
+
+
+def random_lstm_bptt_case(rng, n=2, steps=6, inputs=2, hidden=3):
+    shapes = [(n, steps, inputs), (4 * hidden, inputs), (4 * hidden, hidden), (4 * hidden,), (4 * hidden,), (n, hidden)]
+    return tuple(rng.normal(size=s) for s in shapes)
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_lstm_grad_W_hh_solution_is_the_library_bptt(seed):
+    lstm_grad_W_hh = NOTEBOOK.solution("09_lstm_grad_W_hh", "lstm_grad_W_hh")
+    args = random_lstm_bptt_case(np.random.default_rng(seed))
+    np.testing.assert_allclose(lstm_grad_W_hh(*args), lstm_grad_W_hh_by_autograd(*args), rtol=1e-9, atol=1e-12)
+    check("09.lstm_grad_W_hh", lstm_grad_W_hh_by_autograd)  # the library's own BPTT passes the check
+
+
+@pytest.mark.parametrize(
+    "wrong",
+    [
+        lambda *a: lstm_grad_W_hh_by_autograd(*a).T[: a[2].shape[1]],  # wrong orientation
+        lambda *a: lstm_grad_W_hh_by_autograd(a[0][:, -1:], *a[1:]),  # the last step only, as if T = 1
+        lambda *a: 0.5 * lstm_grad_W_hh_by_autograd(*a),  # averaged over a batch of 2
+    ],
+)
+def test_lstm_grad_W_hh_wrong_answers_fail(wrong):
+    fails("09.lstm_grad_W_hh", wrong)
+
+
+def test_lstm_grad_W_hh_hints_name_the_mistakes():
+    from checks.ch09 import _lstm_bptt
+
+    assert "cell state" in fails("09.lstm_grad_W_hh", lambda *a: _lstm_bptt(*a, cell_path=False))
+    assert "EVERY step" in fails("09.lstm_grad_W_hh", lambda *a: _lstm_bptt(*a, every_step=False))
 
 
 # ---------------------------------------------------------------------------------------------- the prediction
