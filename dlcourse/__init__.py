@@ -3,7 +3,7 @@
 import dlcourse as dl
 x = dl.tensor([1.0, 2.0, 3.0], requires_grad=True)
 (x * x).sum().backward()
-x.grad          # array([2., 4., 6.], dtype=float32)
+x.grad          # tensor([2., 4., 6.])
 """
 
 from __future__ import annotations
