@@ -22,6 +22,7 @@ from dlcourse.tensor_extras import TorchExtras
 from dlcourse.tensor_inplace import InPlaceOps
 
 _FLOATS = (np.float16, np.float32, np.float64)
+_UNSET = object()  # "argument not given" (var/std: NumPy's axis= asks for NumPy's default)
 
 
 def _as_array(data, dtype) -> np.ndarray:
@@ -477,10 +478,11 @@ class Tensor(InPlaceOps, TorchExtras):
         axis, keepdims = _reduction_args(None, keepdim, axis, keepdims)
         return R.Min.apply(self, axis=axis, keepdims=keepdims)
 
-    def var(self, dim=None, keepdim=False, *, axis=None, keepdims=None, unbiased=None, correction=None):
-        """Variance. With `axis=` (NumPy style) the population variance mean((x - mean)²); with `dim=`
-        or `unbiased`/`correction` given, PyTorch's default: divided by n - 1 (Bessel's correction)."""
-        torch_style = dim is not None or unbiased is not None or correction is not None
+    def var(self, dim=None, keepdim=False, *, axis=_UNSET, keepdims=None, unbiased=None, correction=None):
+        """Variance, as in PyTorch: Σ(x - mean)² / (n - 1) (Bessel's correction; `correction=0` or
+        `unbiased=False` divide by n). NumPy's spelling `axis=` gives NumPy's default, divided by n."""
+        torch_style = axis is _UNSET or dim is not None or unbiased is not None or correction is not None
+        axis = None if axis is _UNSET else axis
         axis, keepdims = _reduction_args(dim, keepdim, axis, keepdims)
         centered = self - self.mean(axis=axis, keepdims=True)
         squares = centered * centered
@@ -491,7 +493,7 @@ class Tensor(InPlaceOps, TorchExtras):
         count = self.numel() // max(squares.sum(axis=axis, keepdims=keepdims).numel(), 1)
         return squares.sum(axis=axis, keepdims=keepdims) / (count - correction)
 
-    def std(self, dim=None, keepdim=False, *, axis=None, keepdims=None, unbiased=None, correction=None):
+    def std(self, dim=None, keepdim=False, *, axis=_UNSET, keepdims=None, unbiased=None, correction=None):
         """Standard deviation: the square root of `var` with the same arguments."""
         return self.var(dim, keepdim, axis=axis, keepdims=keepdims, unbiased=unbiased, correction=correction).sqrt()
 

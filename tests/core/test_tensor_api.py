@@ -333,9 +333,11 @@ def test_clip_and_clamp():
     np.testing.assert_array_equal(t.clamp(-1, 1).data, np.clip(a, -1, 1))
 
 
-def test_var_is_the_population_variance():
+def test_var_is_unbiased_like_torch_and_the_population_variance_with_numpys_axis():
     a = np.random.default_rng(2).standard_normal((3, 5))
-    np.testing.assert_allclose(dl.tensor(a).var().data, a.var())
+    np.testing.assert_allclose(dl.tensor(a).var().data, a.var(ddof=1))
+    np.testing.assert_allclose(dl.tensor(a).var(axis=None).data, a.var())
+    np.testing.assert_allclose(dl.tensor(a).var(1, correction=0).data, a.var(axis=1))
     np.testing.assert_allclose(dl.tensor(a).var(axis=1, keepdims=True).data, a.var(axis=1, keepdims=True))
 
 
