@@ -12,7 +12,7 @@ code of the course's scope unchanged (README, "PyTorch users", lists what differ
 from __future__ import annotations
 
 from dlcourse.backend import get_backend, set_backend
-from dlcourse.device import cuda, device
+from dlcourse.device import accelerator, cuda, device, get_default_device, set_default_device
 from dlcourse.function import Function, ShapeError
 from dlcourse.grad_mode import is_grad_enabled, no_grad
 from dlcourse.gradcheck import GradcheckError, gradcheck
@@ -60,13 +60,15 @@ from dlcourse.tensor_functions.dtypes import (
     uint8,
 )
 from dlcourse.tensor_functions.joining import cat, concat, concatenate, stack
-from dlcourse.tensor_functions.linear_algebra import dot, matmul, mm, outer, t
+from dlcourse.tensor_functions.linear_algebra import dot, matmul, mm, mv, outer, t
 from dlcourse.tensor_functions.pointwise import (
     abs,
+    add,
     allclose,
     clamp,
     clip,
     cos,
+    div,
     equal,
     exp,
     log,
@@ -75,6 +77,7 @@ from dlcourse.tensor_functions.pointwise import (
     log_softmax,
     maximum,
     minimum,
+    mul,
     pow,
     relu,
     sigmoid,
@@ -82,11 +85,13 @@ from dlcourse.tensor_functions.pointwise import (
     softmax,
     sqrt,
     square,
+    sub,
     tanh,
     where,
 )
 from dlcourse.tensor_functions.reductions import argmax, argmin, max, mean, min, norm, numel, std, sum, var
 from dlcourse.tensor_functions.serialization import load, save
+from dlcourse.tensor_functions.shape import cumsum, flatten, permute, reshape, squeeze, transpose, unsqueeze
 
 # PyTorch's dtype names that are also Python builtins: dl.float, dl.int, dl.bool
 globals().update(float=float_, int=int_, bool=bool_)
@@ -101,6 +106,8 @@ __version__ = "0.1.0"
 
 __all__ = [
     "abs",
+    "accelerator",
+    "add",
     "allclose",
     "arange",
     "argmax",
@@ -115,7 +122,9 @@ __all__ = [
     "concatenate",
     "cos",
     "cuda",
+    "cumsum",
     "device",
+    "div",
     "dot",
     "double",
     "empty",
@@ -123,6 +132,7 @@ __all__ = [
     "equal",
     "exp",
     "eye",
+    "flatten",
     "float",
     "float16",
     "float32",
@@ -134,6 +144,7 @@ __all__ = [
     "Function",
     "Generator",
     "get_backend",
+    "get_default_device",
     "gradcheck",
     "GradcheckError",
     "half",
@@ -161,7 +172,9 @@ __all__ = [
     "min",
     "minimum",
     "mm",
+    "mul",
     "multinomial",
+    "mv",
     "no_grad",
     "norm",
     "normal",
@@ -169,6 +182,7 @@ __all__ = [
     "ones",
     "ones_like",
     "outer",
+    "permute",
     "pow",
     "rand",
     "rand_like",
@@ -177,9 +191,11 @@ __all__ = [
     "randn_like",
     "randperm",
     "relu",
+    "reshape",
     "save",
     "seed",
     "set_backend",
+    "set_default_device",
     "ShapeError",
     "short",
     "sigmoid",
@@ -188,21 +204,25 @@ __all__ = [
     "softmax",
     "sqrt",
     "square",
+    "squeeze",
     "stack",
     "std",
+    "sub",
     "sum",
     "t",
     "tanh",
     "Tensor",
     "tensor",
+    "transpose",
     "uint8",
+    "unsqueeze",
     "var",
     "where",
     "zeros",
     "zeros_like",
 ]
 
-_SUBPACKAGES = {"nn", "optim", "data", "train", "cluster", "scalar", "viz", "exercises", "kernels", "utils"}
+_SUBPACKAGES = {"autograd", "nn", "optim", "data", "train", "cluster", "scalar", "viz", "exercises", "kernels", "utils"}
 
 
 def __getattr__(name):

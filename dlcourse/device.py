@@ -40,3 +40,24 @@ class cuda:  # noqa: N801 - PyTorch's namespace name: torch.cuda.is_available()
     @staticmethod
     def is_available() -> bool:
         return False
+
+
+class accelerator:  # noqa: N801 - PyTorch's namespace name: torch.accelerator.is_available()
+    """`dl.accelerator.is_available()` is False: dlcourse computes on the CPU."""
+
+    @staticmethod
+    def is_available() -> bool:
+        return False
+
+    @staticmethod
+    def current_accelerator():
+        return None
+
+
+def set_default_device(device) -> None:
+    """Accept "cpu" (the only device), as `torch.set_default_device`."""
+    check_device(device)
+
+
+def get_default_device():
+    return device("cpu")

@@ -49,6 +49,11 @@ class Context:
         """Keep arrays for `backward`; they are dropped after the backward pass (unless retained)."""
         self.saved = arrays
 
+    @property
+    def saved_tensors(self) -> tuple:
+        """PyTorch's name for `saved` (here they are the NumPy arrays given to save_for_backward)."""
+        return self.saved
+
 
 class Function:
     """Base class of all differentiable operations (see the module docstring)."""

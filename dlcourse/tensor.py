@@ -125,7 +125,7 @@ class Tensor(InPlaceOps, TorchExtras):
     def grad(self, value) -> None:
         if value is not None:
             if not isinstance(value, Tensor):
-                value = Tensor._make(np.asarray(value), False)
+                value = Tensor._make(np.asarray(value, dtype=self._data.dtype), False)
             if value.shape != self.shape:
                 raise RuntimeError(
                     f"assigned grad has shape {value.shape}, but the tensor has shape {self.shape} (they must match)"
@@ -200,6 +200,12 @@ class Tensor(InPlaceOps, TorchExtras):
 
     def __float__(self):
         return float(self.item())
+
+    def __format__(self, spec):
+        """`f"{loss:.4f}"` formats the number of a one-element tensor, as in PyTorch."""
+        if spec and self._data.size == 1:
+            return format(self._data.item(), spec)
+        return format(str(self), spec)
 
     def __int__(self):
         return int(self.item())

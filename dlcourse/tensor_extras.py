@@ -104,6 +104,32 @@ class TorchExtras:
             return self.abs().max(axis=dim, keepdims=keepdim)
         return (self.abs() ** p).sum(dim, keepdim) ** (1.0 / p)
 
+    def round(self, decimals=0):
+        """Rounded values (no gradient: rounding is flat almost everywhere)."""
+        return type(self)._make(np.round(self.data, decimals), False)
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    def cumsum(self, dim=None, *, axis=None):
+        from dlcourse.ops.reduce import CumSum
+
+        return CumSum.apply(self, axis=dim if axis is None else axis)
+
+    def mv(self, vector):
+        """Matrix times vector."""
+        if self.ndim != 2 or np.ndim(vector) != 1:
+            raise RuntimeError(f"mv: expected a matrix and a vector, got {self.shape} and {np.shape(vector)}")
+        return self @ vector
+
+    def random_(self, low=0, high=None, *, generator=None):
+        """Fill with random integers in [low, high) (one argument: [0, low)), in place."""
+        from dlcourse.random import rng_of
+
+        if high is None:
+            low, high = 0, low
+        return self.copy_(rng_of(generator).integers(low, high, size=self.shape).astype(self.dtype))
+
     # ----------------------------------------------------------------- copies, types, devices
     def clone(self):
         """A copy with its own memory; gradients flow back to the original (unlike `detach()`)."""

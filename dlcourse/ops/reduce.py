@@ -101,3 +101,18 @@ class Min(Max):
         ctx.save_for_backward(x, out)
         ctx.axis, ctx.keepdims = axis, keepdims
         return out
+
+
+class CumSum(Function):
+    """zᵢ = x₀ + … + xᵢ along an axis;  dL/dxⱼ = Σ_{i ≥ j} dL/dzᵢ (a cumulative sum from the end)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        _check_axis("cumsum", x.shape, axis)
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        reversed_grad = np.flip(grad_out, axis=ctx.axis)
+        return np.flip(np.cumsum(reversed_grad, axis=ctx.axis), axis=ctx.axis)

@@ -178,8 +178,8 @@ def multinomial(probs, num_samples, replacement=False, *, generator=None):
     return Tensor(np.asarray(draws, dtype=np.int64).reshape(*weights.shape[:-1], num_samples))
 
 
-def normal(mean, std, size=None, *, generator=None):
+def normal(mean, std, size=None, *, generator=None, dtype=np.float32, requires_grad=False):
     """Samples of N(mean, std²) (numbers or tensors that broadcast)."""
     shape = None if size is None else _shape((size,), None)
     values = rng_of(generator).normal(np.asarray(mean), np.asarray(std), size=shape)
-    return Tensor(values.astype(np.float32))
+    return Tensor(np.asarray(values).astype(dtype), requires_grad=requires_grad)

@@ -12,6 +12,27 @@ def as_tensor(x) -> Tensor:
     return x if isinstance(x, Tensor) else tensor(x)
 
 
+def into(out, result):
+    """`out=` of PyTorch's functions: copy the result into `out` (in place) and return it."""
+    return result if out is None else out.copy_(result)
+
+
+def add(input, other, *, alpha=1, out=None):  # noqa: A002 - PyTorch's argument name
+    return into(out, as_tensor(input).add(other, alpha=alpha))
+
+
+def sub(input, other, *, alpha=1, out=None):  # noqa: A002
+    return into(out, as_tensor(input).sub(other, alpha=alpha))
+
+
+def mul(input, other, *, out=None):  # noqa: A002
+    return into(out, as_tensor(input) * other)
+
+
+def div(input, other, *, out=None):  # noqa: A002
+    return into(out, as_tensor(input) / other)
+
+
 def exp(x):
     """eˣ elementwise."""
     return as_tensor(x).exp()
