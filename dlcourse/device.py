@@ -20,9 +20,11 @@ def check_device(device) -> None:
 class device:  # noqa: N801 - PyTorch's name: torch.device("cpu")
     """`dl.device("cpu")`, so `device = torch.device("cuda" if torch.cuda.is_available() else "cpu")` runs."""
 
-    def __init__(self, type: str = "cpu"):  # noqa: A002 - PyTorch's argument name
-        check_device(type)
-        self.type = type.split(":")[0]
+    def __init__(self, type: str = "cpu", index=None):  # noqa: A002 - PyTorch's argument name
+        # Naming another device is allowed (torch allows it without a GPU too); using it is not.
+        name, _, number = str(type).partition(":")
+        self.type = name
+        self.index = int(number) if number else index
 
     def __repr__(self):
         return f"device(type={self.type!r})"

@@ -124,7 +124,11 @@ class Tensor(InPlaceOps, TorchExtras):
     @grad.setter
     def grad(self, value) -> None:
         if value is not None:
-            if not isinstance(value, Tensor):
+            if not isinstance(value, (Tensor, np.ndarray)):
+                raise RuntimeError(
+                    f"assigned grad expected to be a Tensor or None but got grad of type {type(value).__name__}"
+                )
+            if not isinstance(value, Tensor):  # a NumPy array (the course's widgets set these) is wrapped
                 value = Tensor._make(np.asarray(value, dtype=self._data.dtype), False)
             if value.shape != self.shape:
                 raise RuntimeError(
