@@ -56,8 +56,8 @@ class Mean(Function):
         _check_axis("mean", x.shape, axis)
         ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         total = np.add.reduce(x, axis=axis, keepdims=keepdims)
-        count = x.size // max(total.size, 1) if x.size else 1
-        ctx.count = count
+        count = x.size // max(total.size, 1)  # 0 for an empty tensor: its mean is nan, as in torch
+        ctx.count = max(count, 1)  # (an empty input gets an empty gradient either way)
         return np.asarray(total / count if count else total * np.nan, dtype=x.dtype)
 
     @staticmethod

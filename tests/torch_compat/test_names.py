@@ -155,3 +155,9 @@ def test_cpu_is_the_only_device():
         x.to("cuda")
     assert not dl.cuda.is_available()
     assert dl.device("cpu").type == "cpu"
+
+
+def test_mean_of_an_empty_tensor_is_nan_like_torch():
+    torch = torch_or_skip()
+    assert np.isnan(dl.zeros(0).mean().item()) and np.isnan(torch.zeros(0).mean().item())
+    assert dl.zeros(0, 3).mean(dim=0).shape == tuple(torch.zeros(0, 3).mean(dim=0).shape) == (3,)
