@@ -6,6 +6,8 @@ from identical random draws.
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -43,3 +45,17 @@ def test_snippet_matches_torch(path):
             atol=rtol,
             err_msg=f"{path.name}: {name}",
         )
+
+
+def test_the_readme_example_runs_unchanged_and_matches_torch(tmp_path):
+    pytest.importorskip("torch")
+    readme = (Path(__file__).parents[2] / "README.md").read_text()
+    section = readme[readme.index("## PyTorch users") :]
+    code = section[section.index("```python") + len("```python") : section.index("```\n", section.index("```python"))]
+    torch_code = code.replace("import dlcourse as torch          # was: import torch", "import torch")
+    assert torch_code != code
+    snippet = tmp_path / "readme.py"
+    snippet.write_text("# compare: y_pred, loss\n" + torch_code)
+    theirs, ours, names = run_both(snippet)
+    for name in names:
+        np.testing.assert_allclose(as_values(ours[name]), as_values(theirs[name]), rtol=1e-5, atol=1e-5)
