@@ -83,7 +83,7 @@ class Function:
         needs = []
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                arrays.append(x._data)
                 tensors.append(x)
                 needs.append(x.requires_grad)
             else:

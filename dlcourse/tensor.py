@@ -645,6 +645,13 @@ def _promote(a, b, true_division: bool = False):
       would pick float64 for int64 + float32, torch picks float32);
     - `int / int` divides as floats (float32), as in torch.
     """
+    if (
+        isinstance(a, Tensor)
+        and isinstance(b, Tensor)
+        and a._data.dtype is b._data.dtype
+        and (a._data.dtype.kind == "f" or not true_division)
+    ):
+        return a, b  # the common case (same-dtype tensors) first: this runs on every arithmetic op
     a, b = _as_operand(a), _as_operand(b)
     a_is_number, b_is_number = _is_number(a), _is_number(b)
     if a_is_number or b_is_number:
