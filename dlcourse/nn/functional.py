@@ -204,8 +204,16 @@ def cross_entropy(input, target, *, reduction: str = "mean"):  # noqa: A002
     """ℓᵢ = -log softmax(input[i])[target[i]] for logits (N, C) and integer class labels (N,) in [0, C).
 
     Softmax and log fused (kernels/softmax_ce.py): finite loss and gradients even for logits of ±1000.
+    A float target of the same shape (N, C) holds class probabilities, as in PyTorch:
+    ℓᵢ = -Σ_c target[i, c] · log softmax(input[i])[c].
     """
-    loss = L.CrossEntropy.apply(_as_tensor(input), labels=_labels(target))  # (N,)
+    input = _as_tensor(input)  # noqa: A001 - PyTorch's argument name
+    labels = _labels(target)
+    if np.asarray(labels).dtype.kind == "f" and np.shape(labels) == input.shape and input.ndim == 2:
+        probabilities = target if isinstance(target, Tensor) else tensor(np.asarray(labels, dtype=input.dtype))
+        loss = -(probabilities * log_softmax(input, dim=1)).sum(dim=1)  # (N,)
+        return _reduce("cross_entropy", loss, reduction)
+    loss = L.CrossEntropy.apply(input, labels=labels)  # (N,)
     return _reduce("cross_entropy", loss, reduction)
 
 

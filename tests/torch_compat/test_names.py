@@ -161,3 +161,17 @@ def test_mean_of_an_empty_tensor_is_nan_like_torch():
     torch = torch_or_skip()
     assert np.isnan(dl.zeros(0).mean().item()) and np.isnan(torch.zeros(0).mean().item())
     assert dl.zeros(0, 3).mean(dim=0).shape == tuple(torch.zeros(0, 3).mean(dim=0).shape) == (3,)
+
+
+def test_cross_entropy_with_probability_targets_matches_torch():
+    # torch's CrossEntropyLoss docstring, second example: target = torch.randn(3, 5).softmax(dim=1)
+    torch = torch_or_skip()
+    rng = np.random.default_rng(4)
+    logits, raw = rng.standard_normal((2, 3, 5))
+    probabilities = np.exp(raw) / np.exp(raw).sum(axis=1, keepdims=True)
+    for reduction in ("mean", "sum", "none"):
+        assert_matches_torch(
+            lambda x, p, r=reduction: dl.nn.functional.cross_entropy(x, p, reduction=r),
+            lambda x, p, r=reduction: torch.nn.functional.cross_entropy(x, p, reduction=r),
+            [logits, probabilities],
+        )
