@@ -175,3 +175,29 @@ def test_cross_entropy_with_probability_targets_matches_torch():
             lambda x, p, r=reduction: torch.nn.functional.cross_entropy(x, p, reduction=r),
             [logits, probabilities],
         )
+
+
+@pytest.mark.parametrize("padding", [0, 1, (1, 0)])
+@pytest.mark.parametrize("unbatched", [False, True])
+def test_max_pool_padding_and_unbatched_images_match_torch(padding, unbatched):
+    torch = torch_or_skip()
+    x = np.random.default_rng(5).standard_normal((2, 3, 5, 6))
+    x = x[0] if unbatched else x
+    assert_matches_torch(
+        lambda t: dl.nn.MaxPool2d(2, 2, padding=padding)(t),
+        lambda t: torch.nn.MaxPool2d(2, 2, padding=padding)(t),
+        [x],
+    )
+
+
+def test_conv_and_avg_pool_accept_one_unbatched_image_like_torch():
+    torch = torch_or_skip()
+    rng = np.random.default_rng(6)
+    image, weight, bias = rng.standard_normal((3, 7, 7)), rng.standard_normal((4, 3, 3, 3)), rng.standard_normal(4)
+    assert_matches_torch(
+        lambda x, w, b: dl.nn.functional.avg_pool2d(dl.nn.functional.conv2d(x, w, b, padding=1), 2),
+        lambda x, w, b: torch.nn.functional.avg_pool2d(torch.nn.functional.conv2d(x, w, b, padding=1), 2),
+        [image, weight, bias],
+    )
+    layer = dl.nn.Conv2d(3, 4, 3)
+    assert layer(dl.tensor(image.astype(np.float32))).shape == (4, 5, 5)
