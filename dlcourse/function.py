@@ -34,7 +34,7 @@ _op_counter = itertools.count()
 class Context:
     """What one op remembers between its forward and backward pass."""
 
-    __slots__ = ("fn", "inputs", "saved", "needs_input_grad", "freed", "seq", "__dict__")
+    __slots__ = ("fn", "inputs", "saved", "needs_input_grad", "freed", "seq", "versions", "__dict__")
 
     def __init__(self, fn, inputs, needs_input_grad):
         self.fn = fn  # the Function subclass that made the output
@@ -43,10 +43,16 @@ class Context:
         self.needs_input_grad = needs_input_grad  # per input: does it need a gradient?
         self.freed = False
         self.seq = next(_op_counter)  # creation order: the backward pass runs newest op first
+        self.versions = ()  # (input index, or -1 for the output; its version) of each saved tensor
 
     def save_for_backward(self, *arrays):
         """Keep arrays for `backward`; they are dropped after the backward pass (unless retained)."""
         self.saved = arrays
+
+    @property
+    def saved_tensors(self) -> tuple:
+        """PyTorch's name for `saved` (here they are the NumPy arrays given to save_for_backward)."""
+        return self.saved
 
 
 class Function:
@@ -77,7 +83,7 @@ class Function:
         needs = []
         for x in inputs:
             if isinstance(x, Tensor):
-                arrays.append(x.data)
+                arrays.append(x._data)
                 tensors.append(x)
                 needs.append(x.requires_grad)
             else:
@@ -98,7 +104,27 @@ class Function:
         result = Tensor._make(out, requires_grad)
         if requires_grad:
             result._ctx = ctx
+            if ctx.saved:
+                ctx.versions = _saved_versions(ctx.saved, tensors, out)
         return result
+
+
+def _saved_versions(saved, tensors, out) -> tuple:
+    """Which saved arrays are an input's or the output's own array, with its current version.
+
+    An in-place change of such a tensor before backward would silently corrupt the gradient;
+    backward compares the versions and raises instead (PyTorch's rule).
+    """
+    versions = []
+    for array in saved:
+        if array is out:
+            versions.append((-1, 0))
+            continue
+        for index, t in enumerate(tensors):
+            if t is not None and array is t._data:
+                versions.append((index, t._version))
+                break
+    return tuple(versions)
 
 
 class _ThrowawayContext:

@@ -52,7 +52,7 @@ def gradcheck(fn, *inputs, eps: float = 1e-6, atol: float = 1e-5, rtol: float = 
     for t in tensors:
         t.grad = None
     (out * Tensor(weights)).sum().backward()
-    analytic = [np.zeros_like(t.data) if t.grad is None else t.grad for t in tensors]
+    analytic = [np.zeros_like(t.data) if t.grad is None else t.grad.data for t in tensors]
     numeric = numerical_grad(fn, list(inputs), tensors, weights, eps)
     for k, (a, n) in enumerate(zip(analytic, numeric)):
         bad = ~np.isclose(a, n, atol=atol, rtol=rtol)

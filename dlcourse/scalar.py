@@ -28,6 +28,17 @@ class Value:
         self.op = op  # which operation made it ("+", "*", "tanh", …), for drawing the graph
         self.label = label
 
+    # micrograd's names for the graph (its draw_dot/trace helpers read them); ours are spelled out
+    @property
+    def _prev(self) -> set:
+        """The Values this one was computed from, as a set (micrograd's name for `children`)."""
+        return set(self.children)
+
+    @property
+    def _op(self) -> str:
+        """The operation that made this Value (micrograd's name for `op`)."""
+        return self.op
+
     def __repr__(self):
         name = f"{self.label}=" if self.label else ""
         return f"Value({name}{self.data:.4g}, grad={self.grad:.4g})"

@@ -11,6 +11,24 @@ import math
 import numpy as np
 
 
+def _is_dataset(X) -> bool:
+    """A PyTorch-style dataset (a `Dataset`, or a list of (x, y) samples) rather than an array X."""
+    from dlcourse.utils.data import Dataset
+
+    if isinstance(X, Dataset):
+        return True
+    return isinstance(X, (list, tuple)) and len(X) > 0 and isinstance(X[0], (tuple, list, dict)) and _ragged(X[0])
+
+
+def _ragged(sample) -> bool:
+    """True when the fields of one sample do not form one array (e.g. an image and a label)."""
+    try:
+        np.asarray(sample, dtype=float)
+    except (ValueError, TypeError):
+        return True
+    return isinstance(sample, dict)
+
+
 def _as_array(x, name):
     """Accept NumPy arrays, lists and dlcourse Tensors (whose `.data` is the array)."""
     array = getattr(x, "data", x)
@@ -162,6 +180,18 @@ class DataLoader:
     batch is smaller unless `drop_last=True`. Batches keep the arrays' dtypes (float32 stays float32,
     int64 labels stay int64).
     """
+
+    def __new__(cls, X=None, *args, **kwargs):
+        """Given a dataset (PyTorch style) instead of arrays, be `dlcourse.utils.data.DataLoader`."""
+        if _is_dataset(X):
+            from dlcourse.utils.data import DataLoader as DatasetLoader
+
+            if "seed" in kwargs:  # the course's seed= becomes a generator
+                from dlcourse.random import Generator
+
+                kwargs["generator"] = Generator().manual_seed(kwargs.pop("seed"))
+            return DatasetLoader(X, *args, **kwargs)
+        return super().__new__(cls)
 
     def __init__(self, X, y=None, batch_size: int = 32, shuffle: bool = False, seed: int = 0, drop_last=False):
         self.X = _as_array(X, "X")

@@ -8,7 +8,7 @@
 initialisers. `RNN` and `LSTM` are loaded from `nn/rnn.py` on first use.
 """
 
-from dlcourse.nn import functional, init
+from dlcourse.nn import functional, init, utils
 from dlcourse.nn.activation import ELU, GELU, Identity, LeakyReLU, LogSoftmax, ReLU, Sigmoid, Softmax, Tanh
 from dlcourse.nn.container import ModuleList, Sequential
 from dlcourse.nn.conv import Conv2d
@@ -60,6 +60,7 @@ __all__ = [
     "Tanh",
     "functional",
     "init",
+    "utils",
 ]
 
 

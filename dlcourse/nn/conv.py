@@ -56,7 +56,7 @@ class Conv2d(Module):
 
     def forward(self, x):
         shape = x.shape if isinstance(x, (Tensor, np.ndarray)) else np.shape(x)
-        if len(shape) != 4 or shape[1] != self.in_channels:
+        if len(shape) not in (3, 4) or shape[-3] != self.in_channels:  # (N, C, H, W) or one image (C, H, W)
             raise ShapeError(
                 f"Conv2d({self.in_channels} → {self.out_channels}, kernel {self.kernel_size[0]}×{self.kernel_size[1]}) "
                 f"expects inputs of shape (N, {self.in_channels}, H, W), got shape {tuple(shape)}"

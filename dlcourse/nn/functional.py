@@ -94,17 +94,48 @@ def conv2d(x, weight, bias=None, stride=1, padding=0):
     Output (N, C_out, OH, OW), OH = (H + 2·padding - KH) // stride + 1.
     """
     bias = None if bias is None else _as_tensor(bias)
-    return C.Conv2d.apply(_as_tensor(x), _as_tensor(weight), bias, stride=stride, padding=padding)
+    x = _as_tensor(x)
+    if x.ndim == 3:  # one unbatched image (C, H, W), as PyTorch accepts: a batch of one
+        return C.Conv2d.apply(x.unsqueeze(0), _as_tensor(weight), bias, stride=stride, padding=padding)[0]
+    return C.Conv2d.apply(x, _as_tensor(weight), bias, stride=stride, padding=padding)
 
 
-def max_pool2d(x, kernel_size, stride=None):
-    """The maximum of every kernel_size window of x (N, C, H, W); stride defaults to kernel_size."""
-    return P.MaxPool2d.apply(_as_tensor(x), kernel_size=kernel_size, stride=stride)
+def max_pool2d(x, kernel_size, stride=None, padding=0):
+    """The maximum of every kernel_size window of x (N, C, H, W) or (C, H, W); stride defaults to kernel_size.
+
+    `padding` adds -∞ around every image (so padding never wins a maximum), as in PyTorch, which
+    allows at most half the kernel size.
+    """
+    x = _as_tensor(x)
+    if x.ndim == 3:  # one unbatched image (C, H, W)
+        return max_pool2d(x.unsqueeze(0), kernel_size, stride, padding)[0]
+    pad_h, pad_w = (padding, padding) if isinstance(padding, int) else tuple(padding)
+    if pad_h or pad_w:
+        kernel_h, kernel_w = (kernel_size, kernel_size) if isinstance(kernel_size, int) else tuple(kernel_size)
+        if 2 * pad_h > kernel_h or 2 * pad_w > kernel_w:
+            raise ValueError(f"max_pool2d: padding {padding} should be at most half of kernel_size {kernel_size}")
+        stride = kernel_size if stride is None else stride
+        x = _pad_with(x, pad_h, pad_w, -np.inf)
+    return P.MaxPool2d.apply(x, kernel_size=kernel_size, stride=stride)
+
+
+def _pad_with(x: Tensor, pad_h: int, pad_w: int, value: float) -> Tensor:
+    """x (N, C, H, W) with pad_h rows and pad_w columns of `value` on each side (constants: no gradient)."""
+    from dlcourse.tensor_functions.joining import cat
+
+    n, c, h, w = x.shape
+    rows = tensor(np.full((n, c, pad_h, w), value, dtype=x.dtype))
+    x = cat([rows, x, rows], dim=2)  # (N, C, H + 2·pad_h, W)
+    columns = tensor(np.full((n, c, h + 2 * pad_h, pad_w), value, dtype=x.dtype))
+    return cat([columns, x, columns], dim=3)  # (N, C, H + 2·pad_h, W + 2·pad_w)
 
 
 def avg_pool2d(x, kernel_size, stride=None):
-    """The mean of every kernel_size window of x (N, C, H, W); stride defaults to kernel_size."""
-    return P.AvgPool2d.apply(_as_tensor(x), kernel_size=kernel_size, stride=stride)
+    """The mean of every kernel_size window of x (N, C, H, W) or (C, H, W); stride defaults to kernel_size."""
+    x = _as_tensor(x)
+    if x.ndim == 3:  # one unbatched image (C, H, W)
+        return P.AvgPool2d.apply(x.unsqueeze(0), kernel_size=kernel_size, stride=stride)[0]
+    return P.AvgPool2d.apply(x, kernel_size=kernel_size, stride=stride)
 
 
 def dropout(x, p: float = 0.5, training: bool = True, seed=None, *, generator=None):
@@ -204,8 +235,16 @@ def cross_entropy(input, target, *, reduction: str = "mean"):  # noqa: A002
     """ℓᵢ = -log softmax(input[i])[target[i]] for logits (N, C) and integer class labels (N,) in [0, C).
 
     Softmax and log fused (kernels/softmax_ce.py): finite loss and gradients even for logits of ±1000.
+    A float target of the same shape (N, C) holds class probabilities, as in PyTorch:
+    ℓᵢ = -Σ_c target[i, c] · log softmax(input[i])[c].
     """
-    loss = L.CrossEntropy.apply(_as_tensor(input), labels=_labels(target))  # (N,)
+    input = _as_tensor(input)  # noqa: A001 - PyTorch's argument name
+    labels = _labels(target)
+    if np.asarray(labels).dtype.kind == "f" and np.shape(labels) == input.shape and input.ndim == 2:
+        probabilities = target if isinstance(target, Tensor) else tensor(np.asarray(labels, dtype=input.dtype))
+        loss = -(probabilities * log_softmax(input, dim=1)).sum(dim=1)  # (N,)
+        return _reduce("cross_entropy", loss, reduction)
+    loss = L.CrossEntropy.apply(input, labels=labels)  # (N,)
     return _reduce("cross_entropy", loss, reduction)
 
 

@@ -172,7 +172,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad[...] = 0
+                param.grad.data[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze (True) every parameter; returns self."""
@@ -187,14 +187,30 @@ class Module:
         fn(self)
         return self
 
-    def to(self, dtype) -> Module:
-        """Convert every parameter to `dtype` (e.g. np.float64 for a gradcheck); returns self.
+    def to(self, *args, dtype=None, device=None) -> Module:
+        """`model.to("cpu")` (dlcourse is CPU-only: nothing moves) or `model.to(np.float64)`; returns self.
 
-        The parameters stay the same objects but get new arrays: convert before making the optimizer.
+        A dtype converts every parameter (e.g. float64 for a gradcheck). The parameters stay the
+        same objects but get new arrays: convert before making the optimizer.
         """
+        from dlcourse.device import check_device
+
+        for arg in args:
+            if isinstance(arg, str) or hasattr(arg, "type") and not isinstance(arg, (type, np.dtype)):
+                device = arg
+            else:
+                dtype = arg
+        check_device(device)
+        if dtype is None:
+            return self
         for param in self.parameters():
-            param.data = param.data.astype(dtype)
-            param.grad = None
+            if param.dtype != np.dtype(dtype):
+                param.data = param.data.astype(dtype)
+                param.grad = None
+        return self
+
+    def cpu(self) -> Module:
+        """The model itself: it is on the CPU already."""
         return self
 
     def double(self) -> Module:

@@ -1,4 +1,4 @@
-"""`RNN` and `LSTM`: single-layer recurrent networks with PyTorch's parameters, shapes and results.
+"""`RNN` and `LSTM`: recurrent networks with PyTorch's parameters, shapes and results (one or more layers).
 
     lstm = nn.LSTM(input_size=1, hidden_size=32, batch_first=True)
     output, (h_n, c_n) = lstm(x)          # x (N, T, 1) → output (N, T, 32), h_n and c_n (1, N, 32)
@@ -10,6 +10,7 @@ Looking inside (for plots; NumPy arrays, always time-major (T, N, H), read-only)
     rnn.last_hidden_states   h_1..h_T of the latest forward pass
     lstm.last_cell_states    c_1..c_T
     lstm.last_gates          {"i": input gate, "f": forget gate, "g": candidate, "o": output gate}
+    (with num_layers > 1 these describe the top layer)
     module.last_grad_norms   (T,) ‖dL/dh_t‖ over the batch, after backward() of the latest forward:
                              how much gradient reaches step t (it vanishes towards early steps in an RNN)
 """
@@ -26,6 +27,7 @@ from dlcourse.nn import init
 from dlcourse.nn.module import Module, Parameter
 from dlcourse.ops.recurrent import LSTMSequence, RNNSequence
 from dlcourse.tensor import Tensor, tensor
+from dlcourse.tensor_functions.joining import stack
 
 
 class _Recurrent(Module):
@@ -33,22 +35,27 @@ class _Recurrent(Module):
 
     gates_per_unit = 1  # rows of W_ih per hidden unit: 1 for RNN, 4 for LSTM (i, f, g, o)
 
-    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, seed, dtype):
+    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, seed, dtype, dropout, bidirectional):
         super().__init__()
         prefetch_numba()  # its forward pass is a Numba kernel: start loading Numba now
-        if num_layers != 1:
+        if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
+            raise ValueError(f"{type(self).__name__}: num_layers must be a positive integer, got {num_layers!r}")
+        if dropout or bidirectional:
             raise NotImplementedError(
-                f"{type(self).__name__}: only num_layers=1 is supported (got {num_layers}); "
-                "stack layers yourself by feeding one layer's output into the next"
+                f"{type(self).__name__}: dropout between layers and bidirectional=True are not supported "
+                "(PyTorch has them; the course does not use them)"
             )
         self.input_size, self.hidden_size = int(input_size), int(hidden_size)
-        self.num_layers, self.bias, self.batch_first = 1, bool(bias), bool(batch_first)
+        self.num_layers, self.bias, self.batch_first = num_layers, bool(bias), bool(batch_first)
         rows = self.gates_per_unit * self.hidden_size
-        # PyTorch's names and order: state dicts copy both ways with load_state_dict
-        self.weight_ih_l0 = Parameter(np.empty((rows, self.input_size), dtype=dtype))
-        self.weight_hh_l0 = Parameter(np.empty((rows, self.hidden_size), dtype=dtype))
-        self.bias_ih_l0 = Parameter(np.empty(rows, dtype=dtype)) if bias else None
-        self.bias_hh_l0 = Parameter(np.empty(rows, dtype=dtype)) if bias else None
+        # PyTorch's names and order (layer by layer): state dicts copy both ways with load_state_dict.
+        # Layer k > 0 reads the hidden states of layer k - 1, so its input size is hidden_size.
+        for k in range(num_layers):
+            inputs = self.input_size if k == 0 else self.hidden_size
+            setattr(self, f"weight_ih_l{k}", Parameter(np.empty((rows, inputs), dtype=dtype)))
+            setattr(self, f"weight_hh_l{k}", Parameter(np.empty((rows, self.hidden_size), dtype=dtype)))
+            setattr(self, f"bias_ih_l{k}", Parameter(np.empty(rows, dtype=dtype)) if bias else None)
+            setattr(self, f"bias_hh_l{k}", Parameter(np.empty(rows, dtype=dtype)) if bias else None)
         self._trace = {}  # filled by the op: states and gates after forward, grad norms after backward
         self.reset_parameters(seed)
 
@@ -88,6 +95,26 @@ class _Recurrent(Module):
             x = x.transpose(1, 0, 2)  # (N, T, I) → (T, N, I)
         return x, unbatched
 
+    def _layer_weights(self, k: int) -> tuple:
+        """(W_ih, W_hh, b_ih, b_hh) of layer k."""
+        return tuple(getattr(self, f"{name}_l{k}") for name in ("weight_ih", "weight_hh", "bias_ih", "bias_hh"))
+
+    def _prepare_states(self, state, batch_size, unbatched, what) -> list:
+        """A given initial state (L, N, H) (or (L, H) unbatched) as one (N, H) per layer; zeros when None."""
+        if self.num_layers == 1:
+            return [self._prepare_state(state, batch_size, unbatched, what)]
+        if state is None:
+            return [None] * self.num_layers
+        state = state if isinstance(state, Tensor) else tensor(np.asarray(state))
+        shape = (self.num_layers, self.hidden_size) if unbatched else (self.num_layers, batch_size, self.hidden_size)
+        if state.shape != shape:
+            raise ShapeError(
+                f"{type(self).__name__}: {what} has shape {state.shape}, "
+                f"expected (num_layers, N, hidden_size) = {shape}"
+            )
+        state = state.reshape(self.num_layers, 1, batch_size, self.hidden_size)  # each layer's as (1, N, H)
+        return [self._prepare_state(state[k], batch_size, False, what) for k in range(self.num_layers)]
+
     def _prepare_state(self, state, batch_size, unbatched, what):
         """A given initial state (1, N, H) (or (1, H) unbatched) as (N, H); zeros when None."""
         shape = (1, self.hidden_size) if unbatched else (1, batch_size, self.hidden_size)
@@ -103,9 +130,10 @@ class _Recurrent(Module):
             state = state.astype(self.weight_hh_l0.dtype)
         return state.reshape(batch_size, self.hidden_size)  # (N, H)
 
-    def _finish_output(self, hidden_states, unbatched):
-        """Time-major (T, N, H) → the layout the caller used; plus h_n (1, N, H) or (1, H)."""
-        h_n = hidden_states[-1:]  # (1, N, H): the last step's hidden state
+    def _finish_output(self, hidden_states, unbatched, h_n=None):
+        """Time-major (T, N, H) → the layout the caller used; plus h_n (L, N, H) or (L, H)."""
+        if h_n is None:
+            h_n = hidden_states[-1:]  # (1, N, H): the last step's hidden state
         if unbatched:
             return hidden_states[:, 0], h_n[:, 0]  # (T, H), (1, H)
         if self.batch_first:
@@ -130,6 +158,8 @@ class _Recurrent(Module):
 
     def extra_repr(self) -> str:
         text = f"{self.input_size}, {self.hidden_size}"
+        if self.num_layers != 1:
+            text += f", num_layers={self.num_layers}"
         if not self.bias:
             text += ", bias=False"
         if self.batch_first:
@@ -141,8 +171,8 @@ class RNN(_Recurrent):
     """Elman RNN: h_t = act(x_t W_ihᵀ + b_ih + h_{t-1} W_hhᵀ + b_hh), act = tanh or relu.
 
     forward(x, h0=None) → (output, h_n): output holds every h_t, (T, N, H) or (N, T, H) with
-    batch_first; h_n (1, N, H) is the last one. Parameters: weight_ih_l0 (H, I), weight_hh_l0 (H, H),
-    bias_ih_l0 (H,), bias_hh_l0 (H,).
+    batch_first; h_n (num_layers, N, H) holds each layer's last one. Parameters per layer k: weight_ih_lk
+    (H, I; H, H above the first layer), weight_hh_lk (H, H), bias_ih_lk (H,), bias_hh_lk (H,).
     """
 
     def __init__(
@@ -155,19 +185,26 @@ class RNN(_Recurrent):
         batch_first=False,
         seed=None,
         dtype=np.float32,
+        dropout=0.0,
+        bidirectional=False,
     ):
         if nonlinearity not in ("tanh", "relu"):
             raise ValueError(f"RNN: nonlinearity must be 'tanh' or 'relu', got {nonlinearity!r}")
         self.nonlinearity = nonlinearity
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, seed, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, seed, dtype, dropout, bidirectional)
 
     def forward(self, x, state=None):
         x, unbatched = self._prepare_input(x)
-        h0 = self._prepare_state(state, x.shape[1], unbatched, "h0")
-        self._trace = trace = {}
-        weights = (self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0)
-        hidden_states = RNNSequence.apply(x, h0, *weights, nonlinearity=self.nonlinearity, trace=trace)
-        return self._finish_output(hidden_states, unbatched)
+        h0s = self._prepare_states(state, x.shape[1], unbatched, "h0")
+        layer_input, finals = x, []
+        for k in range(self.num_layers):  # each layer reads the hidden states of the one below
+            h0 = h0s[k] if h0s[k] is not None else self._prepare_state(None, x.shape[1], unbatched, "h0")
+            self._trace = trace = {}
+            weights = self._layer_weights(k)
+            layer_input = RNNSequence.apply(layer_input, h0, *weights, nonlinearity=self.nonlinearity, trace=trace)
+            finals.append(layer_input[-1])  # (N, H)
+        h_n = stack(finals) if self.num_layers > 1 else None  # (L, N, H)
+        return self._finish_output(layer_input, unbatched, h_n)
 
     def extra_repr(self) -> str:
         text = super().extra_repr()
@@ -185,9 +222,18 @@ class LSTM(_Recurrent):
     gates_per_unit = 4
 
     def __init__(
-        self, input_size, hidden_size, num_layers=1, bias=True, batch_first=False, seed=None, dtype=np.float32
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        seed=None,
+        dtype=np.float32,
+        dropout=0.0,
+        bidirectional=False,
     ):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, seed, dtype)
+        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, seed, dtype, dropout, bidirectional)
 
     def forward(self, x, state=None):
         x, unbatched = self._prepare_input(x)
@@ -195,14 +241,25 @@ class LSTM(_Recurrent):
             raise TypeError("LSTM: the state must be a pair (h0, c0), as in PyTorch")
         h0, c0 = (None, None) if state is None else state
         batch_size = x.shape[1]
-        h0 = self._prepare_state(h0, batch_size, unbatched, "h0")
-        c0 = self._prepare_state(c0, batch_size, unbatched, "c0")
-        self._trace = trace = {}
-        states = LSTMSequence.apply(
-            x, h0, c0, self.weight_ih_l0, self.weight_hh_l0, self.bias_ih_l0, self.bias_hh_l0, trace=trace
-        )  # (2, T, N, H): hidden states, cell states
-        output, h_n = self._finish_output(states[0], unbatched)
-        c_n = states[1, -1:]  # (1, N, H)
+        h0s = self._prepare_states(h0, batch_size, unbatched, "h0")
+        c0s = self._prepare_states(c0, batch_size, unbatched, "c0")
+        layer_input, last_h, last_c = x, [], []
+        for k in range(self.num_layers):  # each layer reads the hidden states of the one below
+            zeros = self._prepare_state(None, batch_size, unbatched, "h0")
+            h0k = zeros if h0s[k] is None else h0s[k]
+            c0k = zeros if c0s[k] is None else c0s[k]
+            self._trace = trace = {}
+            states = LSTMSequence.apply(layer_input, h0k, c0k, *self._layer_weights(k), trace=trace)
+            # states (2, T, N, H): hidden states, cell states
+            layer_input = states[0]
+            last_h.append(states[0, -1])
+            last_c.append(states[1, -1])
+        if self.num_layers == 1:
+            output, h_n = self._finish_output(states[0], unbatched)
+            c_n = states[1, -1:]  # (1, N, H)
+        else:
+            output, h_n = self._finish_output(layer_input, unbatched, stack(last_h))
+            c_n = stack(last_c)  # (L, N, H)
         return output, (h_n, c_n[:, 0] if unbatched else c_n)
 
     @property

@@ -349,3 +349,31 @@ class Cast(Function):
     @staticmethod
     def backward(ctx, grad_out):
         return grad_out.astype(ctx.input_dtype)
+
+
+class Sin(Function):
+    """z = sin x;  dz/dx = cos x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (x,) = ctx.saved
+        return grad_out * np.cos(x)
+
+
+class Cos(Function):
+    """z = cos x;  dz/dx = -sin x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return np.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        (x,) = ctx.saved
+        return -grad_out * np.sin(x)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from dlcourse.function import Function
+from dlcourse.function import Function, ShapeError
 from dlcourse.kernels.scatter import scatter_add_rows
 
 
@@ -39,3 +39,31 @@ def _is_basic(index) -> bool:
     """True when `index` uses only ints, slices, None and Ellipsis (no element can repeat)."""
     parts = index if isinstance(index, tuple) else (index,)
     return all(isinstance(p, (int, np.integer, slice)) or p is None or p is Ellipsis for p in parts)
+
+
+class SetItem(Function):
+    """z = x with z[index] = v;  dL/dx = grad with 0 at index,  dL/dv = grad[index] (summed back to v's shape)."""
+
+    @staticmethod
+    def forward(ctx, x, value, index):
+        ctx.index = index
+        out = x.copy()
+        try:
+            out[index] = value
+        except IndexError as error:
+            raise IndexError(f"index into a tensor of shape {x.shape}: {error}") from None
+        except ValueError as error:
+            message = f"item assignment: cannot put a value of shape {np.shape(value)} at {index}: {error}"
+            raise ShapeError(message) from None
+        return out
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        needs_x, needs_value = ctx.needs_input_grad
+        grad_x = grad_value = None
+        if needs_x:
+            grad_x = grad_out.copy()
+            grad_x[ctx.index] = 0  # those positions were overwritten: x has no influence there
+        if needs_value:
+            grad_value = np.asarray(grad_out[ctx.index])
+        return grad_x, grad_value

@@ -22,8 +22,9 @@ def check_class_labels(fn: str, what: str, scores: np.ndarray, labels) -> np.nda
     labels = np.asarray(labels)
     if labels.dtype.kind not in "iu":
         raise TypeError(
-            f"{fn}: labels must be integer class indices, got dtype {labels.dtype}; "
-            "convert them with labels.astype(int)"
+            f"{fn}: labels must be integer class indices, got dtype {labels.dtype}; convert them with "
+            "labels.long() (a tensor) or labels.astype(int) (an array); class probabilities are a float "
+            "target of the logits' shape (N, C)"
         )
     n, c = scores.shape
     if labels.shape != (n,):

@@ -56,8 +56,8 @@ class Mean(Function):
         _check_axis("mean", x.shape, axis)
         ctx.input_shape, ctx.axis, ctx.keepdims = x.shape, axis, keepdims
         total = np.add.reduce(x, axis=axis, keepdims=keepdims)
-        count = x.size // max(total.size, 1) if x.size else 1
-        ctx.count = count
+        count = x.size // max(total.size, 1)  # 0 for an empty tensor: its mean is nan, as in torch
+        ctx.count = max(count, 1)  # (an empty input gets an empty gradient either way)
         return np.asarray(total / count if count else total * np.nan, dtype=x.dtype)
 
     @staticmethod
@@ -101,3 +101,18 @@ class Min(Max):
         ctx.save_for_backward(x, out)
         ctx.axis, ctx.keepdims = axis, keepdims
         return out
+
+
+class CumSum(Function):
+    """zᵢ = x₀ + … + xᵢ along an axis;  dL/dxⱼ = Σ_{i ≥ j} dL/dzᵢ (a cumulative sum from the end)."""
+
+    @staticmethod
+    def forward(ctx, x, axis):
+        _check_axis("cumsum", x.shape, axis)
+        ctx.axis = axis
+        return np.cumsum(x, axis=axis)
+
+    @staticmethod
+    def backward(ctx, grad_out):
+        reversed_grad = np.flip(grad_out, axis=ctx.axis)
+        return np.flip(np.cumsum(reversed_grad, axis=ctx.axis), axis=ctx.axis)

@@ -80,7 +80,7 @@ class Optimizer:
                 if set_to_none:
                     p.grad = None
                 elif p.grad is not None:
-                    p.grad[...] = 0
+                    p.grad.data[...] = 0
 
     def step(self, closure=None):
         """Update every parameter that has a gradient (those with grad None are skipped).
@@ -94,7 +94,7 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
-                self.update(p.data, grad, state[p], group)
+                self.update(p.data, grad.data, state[p], group)
         return loss
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:  # pragma: no cover

@@ -223,14 +223,14 @@ def describe_weight(linears, target) -> str:
     if target[0] == "connection":
         _, layer, out, inp = target
         weight = linears[layer].weight
-        grad = "—" if weight.grad is None else f"{float(weight.grad[out, inp]):+.2e}"
+        grad = "—" if weight.grad is None else f"{float(weight.grad.data[out, inp]):+.2e}"
         value = float(weight.data[out, inp])
         return f"layer {layer + 1}, weight from unit {inp + 1} to unit {out + 1}: w = {value:+.4f}, last ∂L/∂w = {grad}"
     _, column, index = target
     if column == 0:
         return f"input x{index + 1}"
     bias = linears[column - 1].bias
-    grad = "—" if bias.grad is None else f"{float(bias.grad[index]):+.2e}"
+    grad = "—" if bias.grad is None else f"{float(bias.grad.data[index]):+.2e}"
     return f"layer {column}, unit {index + 1}: bias b = {float(bias.data[index]):+.4f}, last ∂L/∂b = {grad}"
 
 

@@ -176,7 +176,7 @@ class Histograms:
         self.weights_ax.set_xlim(-reach, reach)
         self.weights_ax.set_ylim(0, top * 1.1)
         with np.errstate(divide="ignore"):  # exact zeros (dead ReLUs) have no size to show: dropped below
-            grads = [np.log10(np.abs(p.grad.ravel())) if p.grad is not None else np.array([]) for _, p in self.params]
+            grads = [np.log10(np.abs(np.ravel(p.grad))) if p.grad is not None else np.array([]) for _, p in self.params]
         present = [g[np.isfinite(g)] for g in grads if g.size]
         if not present or not any(g.size for g in present):
             return

@@ -280,8 +280,8 @@ class PlaygroundRun:
             loss = self.loss_fn(self.model(dl.tensor(self.F_train)), dl.tensor(self.y_train))
             penalty = self.penalty()
             (loss if penalty is None else loss + penalty).backward()
-            grads = ([layer.weight.grad.copy() for layer in self.linears],
-                     [layer.bias.grad.copy() for layer in self.linears])  # fmt: skip
+            grads = ([layer.weight.grad.data.copy() for layer in self.linears],
+                     [layer.bias.grad.data.copy() for layer in self.linears])  # fmt: skip
             for p, grad in zip(params, saved):
                 p.grad = grad
             return grads

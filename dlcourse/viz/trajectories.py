@@ -126,7 +126,7 @@ def run_trajectories(
         if k == steps:
             break  # the last position is evaluated (its loss recorded) but not stepped from
         loss.sum().backward()
-        grads = points.grad + kicks[k]  # (A, 2)
+        grads = points.grad.data + kicks[k]  # (A, 2)
         stepped = [i for row, i in enumerate(active) if not bad[row]]
         for row, i in enumerate(active):
             if not bad[row]:

@@ -14,9 +14,9 @@ import dlcourse as dl
     "data, dtype",
     [
         (1.5, np.float32),  # Python float
-        (3, np.float32),  # Python int: the deep-learning default is float32
+        (3, np.int64),  # Python int: int64, as in torch (labels, indices)
         ([1.0, 2.0], np.float32),
-        ([[1, 2], [3, 4]], np.float32),  # nested Python lists of ints
+        ([[1, 2], [3, 4]], np.int64),  # nested Python lists of ints
         (np.array([1.0, 2.0]), np.float64),  # NumPy float64 stays float64
         (np.array([1.0, 2.0], np.float32), np.float32),
         (np.float64(2.0), np.float64),  # a NumPy scalar keeps its dtype too
@@ -56,7 +56,8 @@ def test_attributes():
     t = dl.tensor(np.zeros((2, 3, 4)), requires_grad=True)
     assert t.shape == (2, 3, 4)
     assert t.ndim == 3
-    assert t.size == 24
+    assert t.size() == (2, 3, 4) and t.size(1) == 3 and t.size(-1) == 4  # a method, as in PyTorch
+    assert t.numel() == t.nelement() == 24 and t.dim() == 3
     assert t.dtype == np.float64
     assert t.requires_grad is True
     assert t.grad is None
@@ -65,11 +66,12 @@ def test_attributes():
     assert not dl.tensor([1.0]).requires_grad
 
 
-def test_grad_has_the_shape_of_the_tensor_and_is_an_ndarray():
+def test_grad_is_a_tensor_of_the_tensors_shape_holding_an_ndarray():
     for shape in [(), (3,), (2, 3)]:
         t = dl.tensor(np.ones(shape), requires_grad=True)
         (t * t).sum().backward()
-        assert isinstance(t.grad, np.ndarray), type(t.grad)  # also for 0-d tensors, not a NumPy scalar
+        assert isinstance(t.grad, dl.Tensor) and not t.grad.requires_grad  # a Tensor, as in PyTorch
+        assert isinstance(t.grad.data, np.ndarray), type(t.grad.data)  # also for 0-d tensors, not a NumPy scalar
         assert t.grad.shape == shape
         assert t.grad.dtype == np.float64
         np.testing.assert_array_equal(t.grad, 2 * np.ones(shape))
@@ -252,7 +254,10 @@ def test_reduction_methods_match_numpy(method, axis, keepdims):
 def test_reduction_methods_accept_axis_as_list_and_positional():
     a = np.arange(24.0).reshape(2, 3, 4)
     np.testing.assert_array_equal(dl.tensor(a).sum([0, 2]).data, a.sum(axis=(0, 2)))
-    np.testing.assert_array_equal(dl.tensor(a).max(1, True).data, a.max(axis=1, keepdims=True))
+    np.testing.assert_array_equal(dl.tensor(a).max(axis=1, keepdims=True).data, a.max(axis=1, keepdims=True))
+    values, indices = dl.tensor(a).max(1, True)  # PyTorch: with a dim, max gives (values, indices)
+    np.testing.assert_array_equal(values.data, a.max(axis=1, keepdims=True))
+    np.testing.assert_array_equal(indices.data, a.argmax(axis=1, keepdims=True))
 
 
 def test_reshape_forms():
@@ -328,9 +333,11 @@ def test_clip_and_clamp():
     np.testing.assert_array_equal(t.clamp(-1, 1).data, np.clip(a, -1, 1))
 
 
-def test_var_is_the_population_variance():
+def test_var_is_unbiased_like_torch_and_the_population_variance_with_numpys_axis():
     a = np.random.default_rng(2).standard_normal((3, 5))
-    np.testing.assert_allclose(dl.tensor(a).var().data, a.var())
+    np.testing.assert_allclose(dl.tensor(a).var().data, a.var(ddof=1))
+    np.testing.assert_allclose(dl.tensor(a).var(axis=None).data, a.var())
+    np.testing.assert_allclose(dl.tensor(a).var(1, correction=0).data, a.var(axis=1))
     np.testing.assert_allclose(dl.tensor(a).var(axis=1, keepdims=True).data, a.var(axis=1, keepdims=True))
 
 

@@ -90,7 +90,7 @@ def test_max_pool_wrong_answers_fail(wrong):
 
 def test_conv_params_is_the_library_count_and_near_misses_fail():
     n = PUBLIC  # the numbers of the public copy (seed 0)
-    count = sum(p.size for p in nn.Conv2d(n.conv_in, n.conv_out, kernel_size=n.kernel).parameters())
+    count = sum(p.numel() for p in nn.Conv2d(n.conv_in, n.conv_out, kernel_size=n.kernel).parameters())
     check("08.conv_params", count)
     assert "also has a bias" in fails("08.conv_params", n.conv_out * n.conv_in * n.kernel**2)
     assert "one kernel per INPUT channel" in fails("08.conv_params", n.conv_out * (n.kernel**2 + 1))

@@ -119,7 +119,7 @@ def test_lstm_step_solution_matches_the_library_lstm():
 @pytest.mark.parametrize(("input_size", "hidden_size"), [(1, 32), (46, 48), (7, 3)])
 def test_lstm_params_reference_is_the_library_count(input_size, hidden_size):
     reference = NOTEBOOK.solution("09_lstm_params", "lstm_params")
-    assert reference(input_size, hidden_size) == sum(p.size for p in nn.LSTM(input_size, hidden_size).parameters())
+    assert reference(input_size, hidden_size) == sum(p.numel() for p in nn.LSTM(input_size, hidden_size).parameters())
 
 
 @pytest.mark.parametrize(

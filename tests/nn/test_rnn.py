@@ -60,7 +60,7 @@ def test_gradcheck_unbatched_without_bias(kind):
 # ------------------------------------------------------------------------------------------ PyTorch parity
 def torch_twin(torch, module):
     """The same layer in PyTorch, weights copied from ours through state dicts."""
-    options = dict(bias=module.bias, batch_first=module.batch_first)
+    options = dict(bias=module.bias, batch_first=module.batch_first, num_layers=module.num_layers)
     if isinstance(module, nn.LSTM):
         twin = torch.nn.LSTM(module.input_size, module.hidden_size, **options)
     else:
@@ -77,6 +77,9 @@ CASES = [
     ("tanh", dict(batch_first=True)),
     ("relu", dict(batch_first=True)),
     ("relu", dict(bias=False)),
+    ("lstm", dict(num_layers=2)),
+    ("lstm", dict(num_layers=3, batch_first=True)),
+    ("tanh", dict(num_layers=2)),
 ]
 
 
@@ -90,7 +93,10 @@ def test_matches_torch_outputs_states_and_all_gradients(kind, options, with_stat
     x_shape = (N, 6, I) if module.batch_first else (6, N, I)
     arrays = [rng.standard_normal(x_shape).astype(np.float32)]
     if with_state:
-        arrays += [0.5 * rng.standard_normal((1, N, H)).astype(np.float32) for _ in range(2 if kind == "lstm" else 1)]
+        layers = module.num_layers
+        arrays += [
+            0.5 * rng.standard_normal((layers, N, H)).astype(np.float32) for _ in range(2 if kind == "lstm" else 1)
+        ]
     ours = [dl.tensor(a, requires_grad=True) for a in arrays]
     theirs = [torch.tensor(a, requires_grad=True) for a in arrays]
 
@@ -259,8 +265,10 @@ def test_bad_state_explains():
 
 
 def test_unsupported_options_explain():
-    with pytest.raises(NotImplementedError, match="num_layers=1"):
-        nn.LSTM(1, 4, num_layers=2)
+    with pytest.raises(NotImplementedError, match="bidirectional"):
+        nn.LSTM(1, 4, num_layers=2, dropout=0.5)
+    with pytest.raises(ValueError, match="num_layers must be a positive integer"):
+        nn.RNN(1, 4, num_layers=0)
     with pytest.raises(ValueError, match="'tanh' or 'relu'"):
         nn.RNN(1, 4, nonlinearity="sigmoid")
 

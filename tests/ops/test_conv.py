@@ -99,9 +99,10 @@ def test_mixed_dtypes_compute_in_float64_and_grads_keep_dtypes():
 
 
 # ------------------------------------------------------------------------------------------ errors
-def test_error_three_dimensional_input():
-    with pytest.raises(ValueError, match=r"conv2d expects input of shape \(N, C_in, H, W\), got \(3, 8, 8\)"):
-        F.conv2d(np.zeros((3, 8, 8)), np.zeros((4, 3, 3, 3)))
+def test_error_two_dimensional_input():
+    # (C, H, W) is one unbatched image, as in PyTorch; a bare (H, W) is a mistake
+    with pytest.raises(ValueError, match=r"conv2d expects input of shape \(N, C_in, H, W\), got \(8, 8\)"):
+        F.conv2d(np.zeros((8, 8)), np.zeros((4, 3, 3, 3)))
 
 
 def test_error_weight_not_four_dimensional():

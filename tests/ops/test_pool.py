@@ -94,10 +94,11 @@ def test_backends_agree():
 
 # ------------------------------------------------------------------------------------------ errors
 @pytest.mark.parametrize("pool", [F.max_pool2d, F.avg_pool2d])
-def test_error_three_dimensional_input(pool):
+def test_error_two_dimensional_input(pool):
+    # (C, H, W) is one unbatched image, as in PyTorch; a bare (H, W) is a mistake
     name = pool.__name__
-    with pytest.raises(ValueError, match=rf"{name} expects input of shape \(N, C, H, W\), got \(3, 8, 8\)"):
-        pool(np.zeros((3, 8, 8)), 2)
+    with pytest.raises(ValueError, match=rf"{name} expects input of shape \(N, C, H, W\), got \(8, 8\)"):
+        pool(np.zeros((8, 8)), 2)
 
 
 @pytest.mark.parametrize("pool", [F.max_pool2d, F.avg_pool2d])
