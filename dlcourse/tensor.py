@@ -18,6 +18,7 @@ from dlcourse.ops import indexing as I
 from dlcourse.ops import matmul as M
 from dlcourse.ops import reduce as R
 from dlcourse.ops import shape as S
+from dlcourse.tensor_data import TensorData
 from dlcourse.tensor_extras import TorchExtras
 from dlcourse.tensor_inplace import InPlaceOps
 
@@ -32,7 +33,7 @@ def _as_array(data, dtype) -> np.ndarray:
     `torch.tensor` does; NumPy arrays and NumPy scalars keep their dtype.
     """
     if isinstance(data, Tensor):
-        data = data.data
+        data = data._data
     dtype = None if dtype is None else np.dtype(dtype)
     if isinstance(data, np.ndarray):
         return data if dtype is None else data.astype(dtype, copy=False)
@@ -104,17 +105,18 @@ class Tensor(InPlaceOps, TorchExtras):
 
     # ----------------------------------------------------------------- attributes
     @property
-    def data(self) -> np.ndarray:
-        """The values as a NumPy array (shared, not copied; changes made through it are not tracked).
+    def data(self) -> TensorData:
+        """The values, shared, not copied, and not tracked by autograd: a NumPy array (a view) that also has
+        PyTorch's in-place methods, so both `w.data.copy()` and `x.grad.data.zero_()` work.
 
-        Unlike PyTorch, where `.data` is a Tensor, here it is the NumPy array, so chapters can use
-        NumPy on it directly; use `.detach()` for a Tensor that shares the values.
+        In PyTorch `.data` is a Tensor; here it is NumPy's array, so chapters can use NumPy on it
+        directly; use `.detach()` for a Tensor that shares the values.
         """
-        return self._data
+        return self._data.view(TensorData)
 
     @data.setter
     def data(self, values) -> None:
-        self._data = values.data if isinstance(values, Tensor) else np.asarray(values)
+        self._data = values._data if isinstance(values, Tensor) else np.asarray(values)
 
     @property
     def grad(self):
@@ -709,8 +711,8 @@ def _values(x):
 def _index_values(index):
     """Tensors used as indices become their arrays."""
     if isinstance(index, tuple):
-        return tuple(i.data if isinstance(i, Tensor) else i for i in index)
-    return index.data if isinstance(index, Tensor) else index
+        return tuple(i._data if isinstance(i, Tensor) else i for i in index)
+    return index._data if isinstance(index, Tensor) else index
 
 
 def _axis(axis):

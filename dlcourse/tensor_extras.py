@@ -106,7 +106,7 @@ class TorchExtras:
 
     def round(self, decimals=0):
         """Rounded values (no gradient: rounding is flat almost everywhere)."""
-        return type(self)._make(np.round(self.data, decimals), False)
+        return type(self)._make(np.round(self._data, decimals), False)
 
     def ravel(self):
         return self.reshape(-1)
@@ -133,7 +133,7 @@ class TorchExtras:
     # ----------------------------------------------------------------- copies, types, devices
     def clone(self):
         """A copy with its own memory; gradients flow back to the original (unlike `detach()`)."""
-        return self + 0 if self.requires_grad else type(self)._make(self.data.copy(), False)
+        return self + 0 if self.requires_grad else type(self)._make(self._data.copy(), False)
 
     def contiguous(self):
         return self

@@ -131,7 +131,7 @@ class EarlyStopping:
 
 
 def _values(x):
-    return x.data if isinstance(x, Tensor) else x
+    return x._data if isinstance(x, Tensor) else x
 
 
 def _as_tensor(x):
@@ -246,7 +246,7 @@ def predict(model, X, batch_size=None) -> np.ndarray:
     model.eval()
     try:
         with no_grad():
-            parts = [np.asarray(model(tensor(X[i : i + size])).data) for i in range(0, len(X), size)]
+            parts = [np.asarray(model(tensor(X[i : i + size]))._data) for i in range(0, len(X), size)]
     finally:
         model.train(was_training)
     return np.concatenate(parts) if parts else np.empty((0,))

@@ -176,7 +176,7 @@ def _input_and_target(fn: str, input, target):  # noqa: A002 - PyTorch's argumen
     """
     input = _as_tensor(input)
     if isinstance(target, Tensor) and not target.requires_grad:
-        target = target.data
+        target = target._data
     if not isinstance(target, Tensor):
         target = np.asarray(target).astype(input.dtype, copy=False)
     if target.shape != input.shape:
@@ -212,7 +212,7 @@ def huber_loss(input, target, *, reduction: str = "mean", delta: float = 1.0):  
     size = abs(diff)
     quadratic = 0.5 * diff * diff
     linear_part = delta * (size - 0.5 * delta)
-    return _reduce("huber_loss", E.Where.apply(quadratic, linear_part, condition=size.data < delta), reduction)
+    return _reduce("huber_loss", E.Where.apply(quadratic, linear_part, condition=size._data < delta), reduction)
 
 
 def binary_cross_entropy(input, target, *, reduction: str = "mean"):  # noqa: A002
@@ -228,7 +228,7 @@ def binary_cross_entropy_with_logits(input, target, *, reduction: str = "mean"):
 
 
 def _labels(target):
-    return target.data if isinstance(target, Tensor) else target
+    return target._data if isinstance(target, Tensor) else target
 
 
 def cross_entropy(input, target, *, reduction: str = "mean"):  # noqa: A002
@@ -251,7 +251,7 @@ def cross_entropy(input, target, *, reduction: str = "mean"):  # noqa: A002
 def nll_loss(input, target, *, reduction: str = "mean"):  # noqa: A002
     """ℓᵢ = -input[i, target[i]] for log-probabilities (N, C) (e.g. from log_softmax) and labels (N,)."""
     log_probs = _as_tensor(input)
-    labels = L.check_class_labels("nll_loss", "log_probs", log_probs.data, _labels(target))
+    labels = L.check_class_labels("nll_loss", "log_probs", log_probs._data, _labels(target))
     return _reduce("nll_loss", -log_probs[np.arange(len(labels)), labels], reduction)
 
 
@@ -265,7 +265,7 @@ def hinge_loss(input, target, *, margin: float = 1.0, reduction: str = "mean"): 
     scores = _as_tensor(input)
     labels = np.asarray(_labels(target))
     if scores.ndim == 2 and scores.shape[1] > 1 and labels.ndim == 1:
-        labels = L.check_class_labels("hinge_loss", "scores", scores.data, labels)
+        labels = L.check_class_labels("hinge_loss", "scores", scores._data, labels)
         n, c = scores.shape
         correct = scores[np.arange(n), labels].reshape(n, 1)  # (N, 1): the score of the right class
         others = np.ones((n, c), scores.dtype)

@@ -35,7 +35,7 @@ class Parameter(Tensor):
 
     def __init__(self, data, requires_grad: bool = True, dtype=None):
         if isinstance(data, Tensor):
-            data = data.data
+            data = data._data
         if dtype is None and np.asarray(data).dtype.kind != "f":
             dtype = np.float32  # numbers, lists and integer arrays become float32, the deep-learning default
         super().__init__(data, requires_grad=requires_grad, dtype=dtype)
@@ -172,7 +172,7 @@ class Module:
             if set_to_none:
                 param.grad = None
             elif param.grad is not None:
-                param.grad.data[...] = 0
+                param.grad._data[...] = 0
 
     def requires_grad_(self, requires_grad: bool = True) -> Module:
         """Freeze (False) or unfreeze (True) every parameter; returns self."""
@@ -285,7 +285,7 @@ class Module:
 def _as_numpy(value) -> np.ndarray:
     """A state-dict value as a NumPy array: torch tensors via .detach().cpu().numpy(), ours via .data."""
     if isinstance(value, Tensor):
-        return value.data
+        return value._data
     if hasattr(value, "detach"):  # a torch tensor (torch is never imported here)
         value = value.detach()
         if hasattr(value, "cpu"):

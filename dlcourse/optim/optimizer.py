@@ -94,7 +94,7 @@ class Optimizer:
                 grad = p.grad
                 if grad is None:
                     continue
-                self.update(p.data, grad.data, state[p], group)
+                self.update(p._data, grad._data, state[p], group)  # the arrays themselves: the hot loop
         return loss
 
     def update(self, param: np.ndarray, grad: np.ndarray, state: dict, group: dict) -> None:  # pragma: no cover

@@ -118,7 +118,7 @@ def minimum(x, y):
 
 def where(condition, x, y):
     """x where `condition` holds, else y (elementwise, with broadcasting)."""
-    condition = np.asarray(condition.data if isinstance(condition, Tensor) else condition, dtype=bool)
+    condition = np.asarray(condition._data if isinstance(condition, Tensor) else condition, dtype=bool)
     x, y = as_tensor(x), as_tensor(y)
     if x.dtype != y.dtype and x.dtype.kind == "f" and y.dtype.kind != "f":
         y = y.astype(x.dtype)

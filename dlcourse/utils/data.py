@@ -108,7 +108,7 @@ def default_collate(samples):
         return {key: default_collate([s[key] for s in samples]) for key in first}
     if isinstance(first, str):
         return list(samples)
-    arrays = [np.asarray(s.data if isinstance(s, Tensor) else s) for s in samples]
+    arrays = [np.asarray(s._data if isinstance(s, Tensor) else s) for s in samples]
     shapes = {a.shape for a in arrays}
     if len(shapes) != 1:
         raise RuntimeError(
@@ -165,7 +165,7 @@ class DataLoader:
                 return
             if isinstance(self.dataset, TensorDataset):  # the common case: one fancy index per tensor
                 rows = np.asarray(rows, dtype=np.int64)
-                yield [Tensor(np.array(t.data[rows])) for t in self.dataset.tensors]
+                yield [Tensor(np.array(t._data[rows])) for t in self.dataset.tensors]
             else:
                 yield self.collate_fn([self.dataset[int(i)] for i in rows])
 

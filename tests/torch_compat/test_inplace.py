@@ -39,7 +39,7 @@ def test_in_place_update_keeps_the_same_tensor_and_array():
     (w * w).sum().backward()
     with dl.no_grad():
         w -= 0.5 * w.grad
-    assert w.data is array and w.is_leaf and w.requires_grad
+    assert np.shares_memory(w.data, array) and w.is_leaf and w.requires_grad
     np.testing.assert_allclose(w.data, [0.0, 0.0])
 
 
