@@ -177,6 +177,10 @@ def start_lab(root: Path, state: Path):
     ]  # fmt: skip
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
+    # the course's server settings, as `make lab` and Binder use them (jupyter_config/)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(REPO / "jupyter_config"), env.get("JUPYTER_CONFIG_PATH")])
+    )
     env.pop("MPLBACKEND", None)
     log = open(state / "lab.log", "wb")  # noqa: SIM115 - open for the server's lifetime
     process = subprocess.Popen(command, cwd=root, env=env, stdout=log, stderr=subprocess.STDOUT)
