@@ -147,8 +147,9 @@ def main(argv=None) -> int:
                     print(
                         "kernel/server CPU ms per frame:",
                         {
-                            k: round(1000 * (server_after[k] - server_before[k]) / frames, 1)
-                            for k in ("kernel", "server")
+                            k: round(1000 * v / frames, 1)
+                            for k, v in fps.cpu_used(server_before, server_after).items()
+                            if k != "browser"
                         },
                     )
                     print("\n".join(js_profile_summary(profile, frames)))
