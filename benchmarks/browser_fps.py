@@ -39,7 +39,7 @@ GOAL_FPS = 20.0
 # ("keys", label) the slider with that label, moved by arrow keys
 ANIMATIONS = {
     "neuron": ("keys", "weight w1"),
-    "perceptron": ("play", None),
+    "perceptron": ("keys", "step"),  # its Play shows one step of the rule per 0.25 s on purpose
     "monitor": ("play", None),
     "playground": ("toggle", "play"),
     "activation": ("keys", "probe x₀"),
