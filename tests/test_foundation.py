@@ -286,6 +286,33 @@ def test_make_lab_runs_jupyterlab_with_one_blas_thread_unless_the_learner_chose(
     assert "OPENBLAS_NUM_THREADS=${OPENBLAS_NUM_THREADS:-1}" in lab
 
 
+@needs_make
+def test_make_lab_uses_the_course_jupyter_config():
+    lab = next(c for c in make_dry_run("lab").splitlines() if "jupyter lab notebooks/" in c)
+    assert "JUPYTER_CONFIG_PATH=" in lab and "/jupyter_config" in lab
+
+
+def test_binder_start_puts_the_course_jupyter_config_first():
+    result = subprocess.run(
+        [str(REPO / "binder" / "start"), "bash", "-c", 'echo "$JUPYTER_CONFIG_PATH"'],
+        env={k: v for k, v in os.environ.items() if k != "JUPYTER_CONFIG_PATH"},
+        capture_output=True,
+        text=True,
+    )
+    assert Path(result.stdout.strip()) == REPO / "jupyter_config"
+
+
+def test_jupyter_config_leaves_the_kernel_status_alone_for_widget_messages():
+    """Widget messages (comm_msg) are untracked: JupyterLab ignores the busy/idle status they cause."""
+    from jupyter_server.services.kernels.kernelmanager import MappingKernelManager
+    from traitlets.config import Config, PyFileConfigLoader
+
+    config = PyFileConfigLoader("jupyter_server_config.py", path=str(REPO / "jupyter_config")).load_config()
+    manager = MappingKernelManager(config=Config(config))
+    assert "comm_msg" in manager.untracked_message_types
+    assert "status" in manager.untracked_message_types  # the server's defaults are kept
+
+
 @pytest.mark.parametrize("preset, expected", [(None, "1"), ("4", "4")], ids=["default", "learner-set"])
 def test_binder_start_sets_one_blas_thread_then_runs_the_command(preset, expected):
     start = REPO / "binder" / "start"

@@ -21,7 +21,8 @@ Why not ipympl's canvas as it is? Two things limit an animation's frame rate the
    confirms every frame sent before; at most WINDOW unconfirmed frames are on their way. A whole
    frame follows a difference frame within HEAL_AFTER, and SETTLE after the last one, so a dropped
    difference never lasts. Without a browser view (nbval, nbconvert) nothing is rendered at all.
-2. Encoding. Every frame is a PNG of the whole figure. Pillow's encoder tries five row filters per
+2. Encoding. Every frame is a PNG of the figure (a difference frame only down to the last changed row
+   and column: ipympl pastes it at the top-left corner). Pillow's encoder tries five row filters per
    row at its default level (about 40 ms for a 1100×460 picture on a small machine); this one writes
    rows unfiltered with the fastest zlib level, which is several times faster and, for the flat
    colours and transparent (unchanged) areas of a difference picture, about as small.
@@ -259,10 +260,19 @@ def _canvas_class():
             see_through = (buffer < np.uint32(0xFF000000)).any()  # a difference cannot show transparent pixels
             full = self._force_full or buffer.shape != self._last_buff.shape or see_through
             self.set_image_mode("full" if full else "diff")
-            picture = buffer if full else np.where(buffer != self._last_buff, buffer, np.uint32(0))
+            if full:
+                picture = buffer
+            else:
+                changed = buffer != self._last_buff
+                picture = np.where(changed, buffer, np.uint32(0))
+                # ipympl draws a difference at the canvas's top-left corner, so the rows below and the
+                # columns right of the last changed pixel can be left out: a smaller PNG to encode,
+                # send, decode and draw (half to 7/8 of the pixels remain in the course's apps)
+                rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+                picture = picture[: rows[-1] + 1, : cols[-1] + 1] if len(rows) else picture[:1, :1]
             self._last_buff = buffer.copy()
             self._force_full = self._png_is_old = False
-            return png_bytes(np.ascontiguousarray(picture).view(np.uint8).reshape(*buffer.shape, 4))
+            return png_bytes(np.ascontiguousarray(picture).view(np.uint8).reshape(*picture.shape, 4))
 
     _Canvas = PacedCanvas
     return _Canvas

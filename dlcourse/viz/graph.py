@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import ipywidgets as widgets
 import numpy as np
 from matplotlib.collections import LineCollection
+from matplotlib.path import Path
 
 from dlcourse.scalar import Value
 from dlcourse.viz.app import App
@@ -175,6 +176,56 @@ class GraphExplorer(App):
                          fontsize=9)  # fmt: skip
             self.figure.tight_layout()
         self.set_animated([self.highlight, *self.node_texts])  # a step redraws the boxes and the highlight only
+
+    # ------------------------------------------------------------------ fast frames
+    _windows: dict = {}  # a box's look (node, text, colours) → its window on the canvas
+    _boxes: dict = {}  # (look, highlighted edges through its window) → the window's picture
+
+    def _on_full_draw(self, event):
+        self._windows, self._boxes = {}, {}  # a new background: the pictures of the boxes on it are void
+        self._overlapping = False
+        super()._on_full_draw(event)
+
+    def _paint_frame(self) -> bool:
+        """Blit, pasting the picture of each box that looks as it did before instead of drawing its text.
+
+        A step changes a few boxes; drawing the text of all of them costs ~35 ms a frame. A box's picture
+        (its window and what shows around it) is kept per look — text, colours and the highlighted edges
+        that cross it — and pasted back when that look returns: pixel for pixel what drawing gives, as
+        long as no two windows overlap (else every box is drawn).
+        """
+        if self._background is None:
+            return False
+        canvas = self.figure.canvas
+        canvas.restore_region(self._background)
+        self.figure.draw_artist(self.highlight)
+        renderer = canvas.get_renderer()
+        edges = [Path(self.ax.transData.transform(segment)) for segment in self.highlight.get_segments()]
+        windows, boxes = self._windows, self._boxes
+        for i, text in enumerate(self.node_texts):
+            patch = text.get_bbox_patch()
+            look = (i, text.get_text(), patch.get_facecolor(), patch.get_edgecolor(), patch.get_linewidth())
+            window = windows.get(look)
+            kept = boxes.get((look, self._crossing(edges, window))) if window is not None else None
+            if kept is not None and not self._overlapping:
+                canvas.restore_region(kept)
+                continue
+            self.figure.draw_artist(text)
+            window = windows[look] = patch.get_window_extent(renderer).padded(6)  # edge line, antialiasing
+            others = [w for (j, *_), w in windows.items() if j != i]
+            self._overlapping = self._overlapping or any(window.overlaps(w) for w in others)
+            if len(boxes) >= 400:  # ~40 kB each: a large graph stepped through for long keeps the newest only
+                boxes.clear()
+            boxes[look, self._crossing(edges, window)] = canvas.copy_from_bbox(window)
+        return True
+
+    _overlapping = False  # two boxes' windows overlap: pasting one could cover the other
+
+    @staticmethod
+    def _crossing(edges, window) -> tuple:
+        """The highlighted edges that pass through `window` (within their own width), as coordinates."""
+        near = window.padded(4)
+        return tuple(tuple(np.round(e.vertices, 1).ravel()) for e in edges if e.intersects_bbox(near, filled=False))
 
     # ------------------------------------------------------------------ stepping
     @property

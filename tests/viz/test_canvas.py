@@ -76,6 +76,22 @@ def test_a_new_view_gets_a_whole_picture_and_changes_follow_as_differences(viewe
     assert canvas.patched  # a difference frame went out: a whole one will follow
 
 
+def test_a_difference_pasted_at_the_top_left_corner_gives_the_new_picture(viewed):
+    """A difference frame stops at the last changed row and column (ipympl pastes it at (0, 0))."""
+    fig, line, browser = viewed
+    canvas = fig.canvas
+    before = decode(browser.pictures[0])
+    line.set_ydata([0.2, 0.3])  # the line moves in the lower part of the axes only
+    canvas.request("full")
+    diff = decode(browser.pictures[1])
+    assert diff.shape[0] < before.shape[0] or diff.shape[1] < before.shape[1]  # cropped
+    pasted = before.copy()
+    h, w = diff.shape[:2]
+    shown = diff[..., 3] > 0
+    pasted[:h, :w][shown] = diff[shown]  # what the browser's drawImage(picture, 0, 0) does
+    np.testing.assert_array_equal(pasted, np.asarray(canvas.get_renderer().buffer_rgba()))
+
+
 def test_frames_are_rate_limited_and_merge(viewed, monkeypatch):
     fig, line, browser = viewed
     canvas = fig.canvas

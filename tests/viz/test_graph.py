@@ -129,3 +129,31 @@ def test_too_large_graphs_and_wrong_inputs_are_refused_clearly():
         GraphExplorer(total)
     with pytest.raises(TypeError, match="needs a dlcourse.scalar.Value"):
         graph_layout(3.0)
+
+
+def test_blitted_frames_paste_unchanged_boxes_and_look_exactly_as_drawn():
+    """Live frames paste the picture of a box whose look returns instead of drawing its text again."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    app = GraphExplorer(neuron())
+    app.redraw = app.redraw_frame = lambda: None  # frames are painted below, as the live canvas does
+    for artist in app._animated:
+        artist.set_animated(True)
+    app.figure.canvas.mpl_connect("draw_event", app._on_full_draw)
+    FigureCanvasAgg.draw(app.figure.canvas)
+    texts_drawn = []
+    draw_artist = app.figure.draw_artist
+    app.figure.draw_artist = lambda a: (texts_drawn.append(a) if a in app.node_texts else None, draw_artist(a))[1]
+    last, seen = app.controls["step"].max, set()
+    for k in [*range(last + 1), *range(last, -1, -1), 3, 1]:
+        app.controls["step"].value = k
+        texts_drawn.clear()
+        assert app._paint_frame()
+        painted = np.asarray(app.figure.canvas.buffer_rgba()).copy()
+        if k in seen:  # a step shown before: its boxes are pasted, not drawn
+            assert texts_drawn == []
+        seen.add(k)
+        kept, app._windows, app._boxes = (app._windows, app._boxes), {}, {}
+        app._paint_frame()  # every box drawn
+        np.testing.assert_array_equal(painted, np.asarray(app.figure.canvas.buffer_rgba()))
+        app._windows, app._boxes = kept
