@@ -169,7 +169,9 @@ def test_load_torch_state_dict_keeps_our_dtype_and_arrays():
     result = ours.load_state_dict(theirs.state_dict())
     assert result.missing_keys == [] and result.unexpected_keys == []
     for (name, p), array in zip(ours.named_parameters(), arrays):
-        assert np.shares_memory(p.data, array) and p.dtype == np.float32  # loaded in place: an optimizer still holds them
+        assert (
+            np.shares_memory(p.data, array) and p.dtype == np.float32
+        )  # loaded in place: an optimizer still holds them
         np.testing.assert_allclose(p.data, theirs.state_dict()[name].numpy(), rtol=1e-6)
 
 
