@@ -22,6 +22,7 @@ import concurrent.futures
 import hashlib
 import os
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -45,6 +46,30 @@ MATHJAX_PARTS = ["tex-chtml.js", "input", "output/chtml", "ui", "a11y", "sre"]
 # "dlcourse/dlcourse" is a placeholder GitHub org/repo, as in the README's Binder links: replace it with the real one.
 BINDER_URL = "https://mybinder.org/v2/gh/dlcourse/dlcourse/HEAD?urlpath=lab/tree/notebooks/{name}.ipynb"
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+
+
+def cpu_seconds() -> float:
+    """CPU time (user + system) of this process and of its finished children (workers, kernels, Sphinx)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+class phase:
+    """`with phase("Sphinx", log):` logs the phase's wall and CPU time (the machine may be busy: CPU is the
+    fairer measure; wall time is what the reader of `make book` waits)."""
+
+    def __init__(self, name: str, log):
+        self.name, self.log = name, log
+
+    def __enter__(self):
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+        return self
+
+    def __exit__(self, *exc):
+        if exc[0] is None:
+            self.log(
+                f"[{self.name}: {time.perf_counter() - self.wall:.1f} s wall, {cpu_seconds() - self.cpu:.1f} s CPU]"
+            )
 
 
 class BuildError(Exception):
@@ -71,12 +96,13 @@ def _dependencies() -> list[Path]:
 
 
 # ---------------------------------------------------------------------------------------------- step 1
-def execute_chapter(source: Path, target: Path) -> float:
-    """Run the instructor chapter `source` top to bottom in a fresh kernel; write it with outputs to `target`."""
+def execute_chapter(source: Path, target: Path) -> tuple[float, float]:
+    """Run the instructor chapter `source` top to bottom in a fresh kernel; write it with outputs to `target`.
+    Returns (wall, CPU) seconds, the kernel's CPU included."""
     from nbclient import NotebookClient
 
     nb = nbformat.read(source, as_version=4)
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), cpu_seconds()
     client = NotebookClient(nb, timeout=300, kernel_name="python3", store_widget_state=False,
                             resources={"metadata": {"path": str(source.parent)}})  # fmt: skip
     client.execute()
@@ -84,16 +110,16 @@ def execute_chapter(source: Path, target: Path) -> float:
     partial = target.with_suffix(".partial")
     nbformat.write(nb, partial)
     partial.replace(target)  # only complete results land in the cache
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
-def record_scene(name: str, target: Path) -> float:
-    """Record scene `name` (scenes.py) into `target`."""
-    start = time.perf_counter()
+def record_scene(name: str, target: Path) -> tuple[float, float]:
+    """Record scene `name` (scenes.py) into `target`. Returns (wall, CPU) seconds."""
+    start, cpu = time.perf_counter(), cpu_seconds()
     (scene,) = scene_catalog.scenes_for(names=[name])
     made = scene_catalog.record_scene(scene, target.parent / "partial")
     made.path.replace(target)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, cpu_seconds() - cpu
 
 
 def run_jobs(chapters: list[Path], scenes: list, cache: Path, jobs: int, log) -> tuple[dict, dict]:
@@ -118,11 +144,11 @@ def run_jobs(chapters: list[Path], scenes: list, cache: Path, jobs: int, log) ->
             futures = {pool.submit(fn, arg, target): what for fn, arg, target, what in todo}
             for future in concurrent.futures.as_completed(futures):
                 try:
-                    seconds = future.result()
+                    wall, cpu = future.result()
                 except Exception as error:
                     pool.shutdown(cancel_futures=True)
                     raise BuildError(f"{futures[future].split()[-1]}: {type(error).__name__}: {error}") from error
-                log(f"  {futures[future]} in {seconds:.1f} s")
+                log(f"  {futures[future]} in {wall:.1f} s ({cpu:.1f} s CPU)")
     return executed, recorded
 
 
@@ -312,15 +338,17 @@ def select_chapters(wanted: list[str] | None) -> list[Path]:
 def build(out: Path, work: Path, cache: Path, chapters=None, with_api=True, jobs=2, mathjax=MATHJAX_DEFAULT,
           log=print) -> Path:  # fmt: skip
     """Build the site into `out`; returns `out`. See the module docstring."""
-    started = time.perf_counter()
     sources = select_chapters(chapters)
     numbers = {p.name[:2] for p in sources}
     scenes = [s for s in scene_catalog.SCENES if s.chapter in numbers]
-    executed, recorded = run_jobs(sources, scenes, cache, jobs, log)
-    log(f"chapters and recordings ready after {time.perf_counter() - started:.1f} s")
-    src = stage(work, executed, recorded, scenes, with_api, mathjax)
-    sphinx(src, out, work, jobs)
-    log(f"site written to {out} in {time.perf_counter() - started:.1f} s")
+    with phase("the whole build", log):
+        with phase("chapters executed and scenes recorded", log):
+            executed, recorded = run_jobs(sources, scenes, cache, jobs, log)
+        with phase("pages assembled", log):
+            src = stage(work, executed, recorded, scenes, with_api, mathjax)
+        with phase("Sphinx", log):
+            sphinx(src, out, work, jobs)
+        log(f"site written to {out}")
     return out
 
 

@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -39,16 +40,21 @@ EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 
 # ---------------------------------------------------------------------------------------------- reading pages
 class Page(html.parser.HTMLParser):
-    """One HTML file: its text lines, element ids, links and the resources it loads."""
+    """One HTML file: its text lines, element ids, links and the resources it loads, and what the notebook
+    cells' outputs show (`output_lines`, and `tracebacks`: error outputs, as myst-nb marks them)."""
 
     def __init__(self, path: Path):
         super().__init__(convert_charrefs=True)
         self.path, self.ids, self.links, self.resources = path, set(), [], []
-        self._text, self._skip = [], 0
+        self._text, self._skip, self._output, self._divs, self.tracebacks = [], 0, [], [], 0
         self.feed(path.read_text(encoding="utf-8"))
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "div":  # a stack of open divs, each marked True if it is a cell's output area
+            classes = (attrs.get("class") or "").split()
+            self._divs.append("cell_output" in classes)
+            self.tracebacks += "traceback" in classes and "output" in classes
         if "id" in attrs:
             self.ids.add(attrs["id"])
         if tag == "a" and "name" in attrs:
@@ -67,14 +73,23 @@ class Page(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        if tag == "div" and self._divs:
+            self._divs.pop()
 
     def handle_data(self, data):
         if not self._skip:
             self._text.append(data)
+            if any(self._divs):
+                self._output.append(data)
 
     @property
     def lines(self) -> set[str]:
         return {line.strip() for line in "".join(self._text).split("\n")}
+
+    @property
+    def output_lines(self) -> set[str]:
+        """The text of the notebook cells' outputs (not their code: a chapter may catch NotImplementedError)."""
+        return {line.strip() for line in "".join(self._output).split("\n")}
 
 
 @functools.cache
@@ -199,9 +214,8 @@ def chapter_links(site: Path) -> list[str]:
                 problems.append(f"{where}: the download {href} is not a Jupyter notebook")
         if not any(tag == "img" and url.endswith(".webp") for tag, url in page.resources):
             problems.append(f"{where}: shows no recorded animation of its apps")
-        if "Traceback (most recent call last)" in path.read_text(
-            encoding="utf-8"
-        ) or "NotImplementedError:" in "\n".join(page.lines):
+        shown = "\n".join(page.output_lines)
+        if page.tracebacks or "Traceback (most recent call last)" in shown or "NotImplementedError" in shown:
             problems.append(f"{where}: shows an error output (a cell raised when the chapter ran)")
     return problems
 
@@ -305,11 +319,15 @@ def main(argv=None) -> int:
     if not (args.site / "index.html").is_file():
         print(f"book-check: no site at {args.site} (run make book)", file=sys.stderr)
         return 1
+    start = time.perf_counter()
     problems = file_checks(args.site)
-    print(f"files: {len(pages(args.site))} pages read; links, leaks, assets and chapter links checked")
+    print(f"files: {len(pages(args.site))} pages read; links, leaks, assets and chapter links checked "
+          f"[{time.perf_counter() - start:.1f} s]")  # fmt: skip
     if not args.no_browser:
         if Path(args.chromium).exists():
+            start = time.perf_counter()
             problems += browser_problems(args.site, args.chromium)[0]
+            print(f"[browser checks: {time.perf_counter() - start:.1f} s]")
         else:
             hint = "set DLCOURSE_CHROMIUM, or pass --no-browser (make book BOOK_CHECK_ARGS=--no-browser)"
             print(

@@ -95,6 +95,18 @@ def test_the_chapter_page_links_binder_the_learners_notebook_and_shows_its_app_r
     assert check.chapter_links(broken) == [
         f"chapters/{CHAPTER}.html: no 'launch on Binder' link to notebooks/{CHAPTER}.ipynb"
     ]
+    # an error in a cell's output is reported; the same words in the code (a stub, `except NotImplementedError:`)
+    # are not
+    output = '<div class="cell_output docutils container">'
+    for shown in ("<pre>NotImplementedError: </pre>", '<div class="output traceback"><pre>ValueError</pre></div>'):
+        broken = broken_copy(site, tmp_path / str(len(shown)), f"chapters/{CHAPTER}.html", output, output + shown)
+        assert check.chapter_links(broken) == [
+            f"chapters/{CHAPTER}.html: shows an error output (a cell raised when the chapter ran)"
+        ]
+    code = '<div class="cell_input docutils container">'
+    broken = broken_copy(site, tmp_path / "code", f"chapters/{CHAPTER}.html", code,
+                         code + "<pre>except NotImplementedError:\n    pass</pre>")  # fmt: skip
+    assert check.chapter_links(broken) == []
 
 
 @needs_tools
