@@ -131,9 +131,9 @@ def run_jobs(chapters: list[Path], scenes: list, cache: Path, jobs: int, log) ->
         executed[source.stem] = target
         if not target.exists():
             todo.append((execute_chapter, source, target, f"executed {source.stem}"))
-    scenes_key = _fingerprint(HERE / "scenes.py")
     for scene in scenes:
-        target = cache / "recorded" / f"{scene.name}-{scenes_key}-{common}.webp"
+        key = hashlib.sha256(scene_catalog.recipe(scene).encode()).hexdigest()[:16]
+        target = cache / "recorded" / f"{scene.name}-{key}-{common}.webp"
         recorded[scene.name] = target
         if not target.exists():
             todo.append((record_scene, scene.name, target, f"recorded {scene.name}"))
