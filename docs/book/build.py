@@ -168,13 +168,19 @@ def _is_exercise_cell(cell) -> bool:
 
 
 def _clean_outputs(cell) -> None:
-    """Widget views → their static picture (the book has no kernel); saved widget state is dropped."""
+    """Widget views → their static picture (the book has no kernel); saved widget state is dropped, and so
+    are widgets without a picture (training progress bars: their text is the bar at 0 %, as first shown)."""
+    kept = []
     for output in cell.get("outputs", []):
         data = output.get("data")
         if data and WIDGET_VIEW in data:
             del data[WIDGET_VIEW]
-            if "image/png" in data:
-                data.pop("text/html", None)  # ipympl's HTML is the same PNG wrapped in a "Figure" label
+            if "image/png" not in data:
+                continue
+            data.pop("text/html", None)  # ipympl's HTML is the same PNG wrapped in a "Figure" label
+        kept.append(output)
+    if "outputs" in cell:
+        cell.outputs = kept
 
 
 def _banner(name: str) -> str:
