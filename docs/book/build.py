@@ -6,13 +6,17 @@
 What happens, in order:
 1. Every instructor chapter (solutions in) runs top to bottom in a fresh kernel, and every scene of
    `scenes.py` records its app as an animation — two at a time, each result cached under
-   build/book-cache/ by a hash of everything it depends on (the chapter or scenes file, the package,
-   the lock), so an unchanged chapter is not run again.
+   build/book-cache/ by a hash of everything it depends on (the chapter, or the scene's own code in
+   scenes.py; the package; the lock), so an unchanged chapter is not run again and an unchanged scene
+   not recorded again.
 2. Each chapter page is assembled from its executed notebook: every solution and test cell is
    replaced by its released (learner) version with no outputs, widget views give way to their PNG,
    the app's snapshot gives way to its recording, and a banner links Binder and the learner's notebook.
 3. The landing page (from README.md), the instructors' guide and the API pages join them in a staging
    folder, MathJax (from npm, see Makefile) goes into _static, and Sphinx writes the site.
+
+Each step prints its wall and CPU time (`[Sphinx: 15.1 s wall, 15.6 s CPU]`), each chapter and recording
+too: on a shared machine wall time says little, CPU time is comparable between builds.
 """
 
 from __future__ import annotations
