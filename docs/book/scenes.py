@@ -136,6 +136,17 @@ def gradient_depth():
     return app, sweep(app, "depth", range(2, 31))
 
 
+def losses():
+    """Chapter 04's loss explorer: the prediction slides past the target, then the classifier's score."""
+    from dlcourse.viz import loss_explorer
+    from dlcourse.viz.record import chain, sweep
+
+    app = loss_explorer()
+    prediction = np.round(np.concatenate([np.linspace(1.5, -3.0, 10), np.linspace(-3.0, 3.0, 13)]), 2)
+    return app, chain(sweep(app, "prediction", prediction), sweep(app, "score", np.round(np.linspace(0.5, -4, 10), 2)),
+                      sweep(app, "score", np.round(np.linspace(-4, 4, 17), 2)))  # fmt: skip
+
+
 def outlier():
     from dlcourse.viz import outlier_fit
     from dlcourse.viz.record import sweep
@@ -188,6 +199,19 @@ def kmeans():
 
     app = kmeans_explorer(k=4, seed=1, init="random")
     return app, play(app, "play")
+
+
+def dendrogram():
+    """Chapter 07's merge tree cut into 1, 2, … 8 clusters, then the same points under the other linkages."""
+    from dlcourse import data
+    from dlcourse.viz import dendrogram_explorer
+    from dlcourse.viz.record import chain, sweep
+
+    centres = np.array([[-5.0, -3.0], [-1.0, 4.0], [4.0, -4.0], [5.0, 3.0]])  # the chapter's 60 points
+    X = data.blobs(n=400, centers=centres, std=1.0, seed=0)[0][:60]
+    app = dendrogram_explorer(X, linkage="ward", n_clusters=1)
+    return app, chain(sweep(app, "n_clusters", range(2, 9)), sweep(app, "n_clusters", [4]),
+                      sweep(app, "linkage", ["single", "complete", "average", "ward"]))  # fmt: skip
 
 
 def convolution():
@@ -327,6 +351,15 @@ SCENES = [
         lossless=False,
     ),
     Scene(
+        "04_losses",
+        "LossExplorer",
+        "loss_explorer",
+        "The losses as the prediction slides past the target (MSE, MAE, Huber), then as the classifier's score "
+        "for the true class falls and rises (cross-entropy, hinge): each curve and its slope at the dot.",
+        losses,
+        fps=6,
+    ),
+    Scene(
         "04_outlier",
         "OutlierFit",
         "outlier_fit",
@@ -371,6 +404,15 @@ SCENES = [
         kmeans,
         fps=2,
     ),  # fmt: skip
+    Scene(
+        "07_dendrogram",
+        "DendrogramExplorer",
+        "dendrogram_explorer",
+        "Hierarchical clustering of 60 points: the merge tree cut into 1 to 8 clusters, then cut at 4 under "
+        "single, complete, average and Ward linkage.",
+        dendrogram,
+        fps=2,
+    ),
     Scene(
         "08_convolution",
         "ConvolutionExplorer",
