@@ -22,6 +22,7 @@ import os
 import re
 import sys
 import threading
+import time
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 
@@ -39,16 +40,21 @@ EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:)?//", re.I)
 
 # ---------------------------------------------------------------------------------------------- reading pages
 class Page(html.parser.HTMLParser):
-    """One HTML file: its text lines, element ids, links and the resources it loads."""
+    """One HTML file: its text lines, element ids, links and the resources it loads, and what the notebook
+    cells' outputs show (`output_lines`, and `tracebacks`: error outputs, as myst-nb marks them)."""
 
     def __init__(self, path: Path):
         super().__init__(convert_charrefs=True)
         self.path, self.ids, self.links, self.resources = path, set(), [], []
-        self._text, self._skip = [], 0
+        self._text, self._skip, self._output, self._divs, self.tracebacks = [], 0, [], [], 0
         self.feed(path.read_text(encoding="utf-8"))
 
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
+        if tag == "div":  # a stack of open divs, each marked True if it is a cell's output area
+            classes = (attrs.get("class") or "").split()
+            self._divs.append("cell_output" in classes)
+            self.tracebacks += "traceback" in classes and "output" in classes
         if "id" in attrs:
             self.ids.add(attrs["id"])
         if tag == "a" and "name" in attrs:
@@ -67,14 +73,23 @@ class Page(html.parser.HTMLParser):
     def handle_endtag(self, tag):
         if tag in ("script", "style") and self._skip:
             self._skip -= 1
+        if tag == "div" and self._divs:
+            self._divs.pop()
 
     def handle_data(self, data):
         if not self._skip:
             self._text.append(data)
+            if any(self._divs):
+                self._output.append(data)
 
     @property
     def lines(self) -> set[str]:
         return {line.strip() for line in "".join(self._text).split("\n")}
+
+    @property
+    def output_lines(self) -> set[str]:
+        """The text of the notebook cells' outputs (not their code: a chapter may catch NotImplementedError)."""
+        return {line.strip() for line in "".join(self._output).split("\n")}
 
 
 @functools.cache
@@ -199,9 +214,8 @@ def chapter_links(site: Path) -> list[str]:
                 problems.append(f"{where}: the download {href} is not a Jupyter notebook")
         if not any(tag == "img" and url.endswith(".webp") for tag, url in page.resources):
             problems.append(f"{where}: shows no recorded animation of its apps")
-        if "Traceback (most recent call last)" in path.read_text(
-            encoding="utf-8"
-        ) or "NotImplementedError:" in "\n".join(page.lines):
+        shown = "\n".join(page.output_lines)
+        if page.tracebacks or "Traceback (most recent call last)" in shown or "NotImplementedError" in shown:
             problems.append(f"{where}: shows an error output (a cell raised when the chapter ran)")
     return problems
 
@@ -216,12 +230,21 @@ class _QuietHandler(http.server.SimpleHTTPRequestHandler):
         pass
 
 
+class _Server(http.server.ThreadingHTTPServer):
+    daemon_threads = True
+
+    def handle_error(self, request, client_address):
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return  # the browser closed a page while an animation was still downloading: nothing to report
+        super().handle_error(request, client_address)
+
+
 class serve:
     """`with serve(site) as base:` the site over HTTP on 127.0.0.1 (a free port), for the browser."""
 
     def __init__(self, site: Path):
         handler = functools.partial(_QuietHandler, directory=str(site))
-        self.server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        self.server = _Server(("127.0.0.1", 0), handler)
 
     def __enter__(self) -> str:
         threading.Thread(target=self.server.serve_forever, daemon=True).start()
@@ -257,41 +280,61 @@ _INSPECT = """async () => {
 }"""
 
 
-def browser_problems(site: Path, chromium: str = CHROMIUM, log=print) -> tuple[list[str], dict]:
+def browser_problems(site: Path, chromium: str = CHROMIUM, log=print, parallel: int = 3) -> tuple[list[str], dict]:
     """Open every page in headless Chromium: what a reader would see broken (one line per problem), and
-    what was looked at ({"pages", "images", "formulas"} counts, and per page the same as "by_page")."""
-    from playwright.sync_api import sync_playwright
+    what was looked at ({"pages", "images", "formulas"} counts, and per page the same as "by_page").
+
+    `parallel` pages are open at once (each in its own renderer process): a page spends much of its time
+    waiting for its images and MathJax's fonts, so the site is checked in about half the time.
+    """
+    import asyncio
+
+    return asyncio.run(_browser_problems(site, chromium, log, parallel))
+
+
+async def _browser_problems(site: Path, chromium: str, log, parallel: int) -> tuple[list[str], dict]:
+    import asyncio
+
+    from playwright.async_api import async_playwright
 
     problems, seen = [], {"pages": 0, "images": 0, "formulas": 0, "by_page": {}}
-    with serve(site) as base, sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
-        try:
-            for path in pages(site):
-                where = str(path.relative_to(site))
-                page = browser.new_page()
-                errors = []
-                page.on("console", lambda m, e=errors: e.append(f"console {m.type}: {m.text}") if m.type == "error"
-                        else None)  # fmt: skip
-                page.on("pageerror", lambda exc, e=errors: e.append(f"script error: {exc}"))
-                page.on("requestfailed", lambda r, e=errors: e.append(f"request failed: {r.url} ({r.failure})"))
-                page.on("response", lambda r, e=errors: e.append(f"HTTP {r.status}: {r.url}") if r.status >= 400
-                        else None)  # fmt: skip
-                page.goto(urljoin(base, where), wait_until="load")
-                found = page.evaluate(_INSPECT)
-                page.close()
-                problems += [f"{where}: {error}" for error in errors]
-                problems += [f"{where}: image does not load: {src}" for src in found["broken"]]
-                if found["typeset"] < found["formulas"]:
-                    problems.append(
-                        f"{where}: {found['formulas']} formulas, only {found['typeset']} typeset by MathJax"
-                    )
-                problems += [f"{where}: untypeset math in the text: {text!r}" for text in found["raw"]]
-                seen["pages"] += 1
-                seen["images"] += found["images"]
-                seen["formulas"] += found["formulas"]
-                seen["by_page"][where] = {"images": found["images"], "formulas": found["formulas"]}
-        finally:
-            browser.close()
+    with serve(site) as base:
+        async with async_playwright() as playwright:
+            browser = await playwright.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS)
+            slots = asyncio.Semaphore(parallel)
+
+            async def inspect(where: str) -> tuple[list[str], dict]:
+                async with slots:
+                    page = await browser.new_page()
+                    errors = []
+                    page.on("console", lambda m: errors.append(f"console {m.type}: {m.text}") if m.type == "error"
+                            else None)  # fmt: skip
+                    page.on("pageerror", lambda exc: errors.append(f"script error: {exc}"))
+                    page.on("requestfailed", lambda r: errors.append(f"request failed: {r.url} ({r.failure})"))
+                    page.on("response", lambda r: errors.append(f"HTTP {r.status}: {r.url}") if r.status >= 400
+                            else None)  # fmt: skip
+                    try:
+                        await page.goto(urljoin(base, where), wait_until="load")
+                        found = await page.evaluate(_INSPECT)
+                    finally:
+                        await page.close()
+                    return errors, found
+
+            names = [str(path.relative_to(site)) for path in pages(site)]
+            try:
+                outcomes = await asyncio.gather(*(inspect(where) for where in names))
+            finally:
+                await browser.close()
+    for where, (errors, found) in zip(names, outcomes):
+        problems += [f"{where}: {error}" for error in errors]
+        problems += [f"{where}: image does not load: {src}" for src in found["broken"]]
+        if found["typeset"] < found["formulas"]:
+            problems.append(f"{where}: {found['formulas']} formulas, only {found['typeset']} typeset by MathJax")
+        problems += [f"{where}: untypeset math in the text: {text!r}" for text in found["raw"]]
+        seen["pages"] += 1
+        seen["images"] += found["images"]
+        seen["formulas"] += found["formulas"]
+        seen["by_page"][where] = {"images": found["images"], "formulas": found["formulas"]}
     log(f"browser: {seen['pages']} pages, {seen['images']} images, {seen['formulas']} formulas checked")
     return problems, seen
 
@@ -301,15 +344,20 @@ def main(argv=None) -> int:
     parser.add_argument("site", type=Path, nargs="?", default=ROOT / "build" / "book")
     parser.add_argument("--no-browser", action="store_true", help="only the checks that read files")
     parser.add_argument("--chromium", default=CHROMIUM, help=f"the browser (default {CHROMIUM})")
+    parser.add_argument("--parallel", type=int, default=3, help="pages open at once in the browser (default 3)")
     args = parser.parse_args(argv)
     if not (args.site / "index.html").is_file():
         print(f"book-check: no site at {args.site} (run make book)", file=sys.stderr)
         return 1
+    start = time.perf_counter()
     problems = file_checks(args.site)
-    print(f"files: {len(pages(args.site))} pages read; links, leaks, assets and chapter links checked")
+    print(f"files: {len(pages(args.site))} pages read; links, leaks, assets and chapter links checked "
+          f"[{time.perf_counter() - start:.1f} s]")  # fmt: skip
     if not args.no_browser:
         if Path(args.chromium).exists():
-            problems += browser_problems(args.site, args.chromium)[0]
+            start = time.perf_counter()
+            problems += browser_problems(args.site, args.chromium, parallel=args.parallel)[0]
+            print(f"[browser checks: {time.perf_counter() - start:.1f} s]")
         else:
             hint = "set DLCOURSE_CHROMIUM, or pass --no-browser (make book BOOK_CHECK_ARGS=--no-browser)"
             print(

@@ -13,7 +13,7 @@ from __future__ import annotations
 import argparse
 import sys
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -71,6 +71,53 @@ def monitor():
     return app, play(app, "play", step=10)
 
 
+def trained(app, epochs: Iterable[int]) -> Iterator[None]:
+    """The network playground played: each frame `epochs[i]` more epochs (its "step" button, `pg.train`)."""
+    for count in epochs:
+        app.train(epochs=count)
+        yield
+
+
+# a frame every 1, 2, 5, … epochs: the first epochs move most. 182 epochs, 21 frames
+PLAYGROUND_EPOCHS = (1,) * 4 + (2,) * 4 + (5,) * 4 + (10,) * 5 + (25,) * 4
+
+
+def playground_acts(config: dict, *changes: dict, epochs=PLAYGROUND_EPOCHS):
+    """A chapter's network playground played from the start, then after each of `changes` (a new run, as
+    when a learner sets the controls, `pg.configure`) played again."""
+    from dlcourse.viz import playground
+    from dlcourse.viz.record import still
+
+    app = playground(**config)
+
+    def acts():
+        yield from trained(app, epochs)
+        for change in changes:
+            yield from still(3)  # a pause on the result
+            app.configure(**change)
+            yield
+            yield from trained(app, epochs)
+
+    return app, acts()
+
+
+def playground_xor():
+    """Chapter 02's playground as the chapter shows it: two hidden units (two lines) fail, three succeed."""
+    return playground_acts(dict(dataset="xor", hidden=(2,), lr=0.1, seed=0), dict(hidden=(3,)))
+
+
+def playground_activations():
+    """Chapter 03's playground: tanh closes a curve around the disc, ReLU a polygon, linear only a line."""
+    config = dict(dataset="circle", hidden=(4, 2), activation="tanh", lr=0.1, seed=0)
+    return playground_acts(config, dict(activation="relu"), dict(activation="linear"))
+
+
+def playground_overfitting():
+    """Chapter 10's playground: 20 noisy training points memorised, then the same with an L1 penalty."""
+    config = dict(dataset="gauss", noise=0.3, train_fraction=0.1, hidden=(8, 8), lr=0.1, seed=0)
+    return playground_acts(config, dict(regularization="l1", reg_rate=0.01), epochs=PLAYGROUND_EPOCHS + (25,) * 5)
+
+
 def activations():
     from dlcourse.viz import activation_explorer
     from dlcourse.viz.record import chain, sweep
@@ -87,6 +134,17 @@ def gradient_depth():
 
     app = gradient_depth_explorer("sigmoid", depth=1, compare="relu")
     return app, sweep(app, "depth", range(2, 31))
+
+
+def losses():
+    """Chapter 04's loss explorer: the prediction slides past the target, then the classifier's score."""
+    from dlcourse.viz import loss_explorer
+    from dlcourse.viz.record import chain, sweep
+
+    app = loss_explorer()
+    prediction = np.round(np.concatenate([np.linspace(1.5, -3.0, 10), np.linspace(-3.0, 3.0, 13)]), 2)
+    return app, chain(sweep(app, "prediction", prediction), sweep(app, "score", np.round(np.linspace(0.5, -4, 10), 2)),
+                      sweep(app, "score", np.round(np.linspace(-4, 4, 17), 2)))  # fmt: skip
 
 
 def outlier():
@@ -141,6 +199,19 @@ def kmeans():
 
     app = kmeans_explorer(k=4, seed=1, init="random")
     return app, play(app, "play")
+
+
+def dendrogram():
+    """Chapter 07's merge tree cut into 1, 2, … 8 clusters, then the same points under the other linkages."""
+    from dlcourse import data
+    from dlcourse.viz import dendrogram_explorer
+    from dlcourse.viz.record import chain, sweep
+
+    centres = np.array([[-5.0, -3.0], [-1.0, 4.0], [4.0, -4.0], [5.0, 3.0]])  # the chapter's 60 points
+    X = data.blobs(n=400, centers=centres, std=1.0, seed=0)[0][:60]
+    app = dendrogram_explorer(X, linkage="ward", n_clusters=1)
+    return app, chain(sweep(app, "n_clusters", range(2, 9)), sweep(app, "n_clusters", [4]),
+                      sweep(app, "linkage", ["single", "complete", "average", "ward"]))  # fmt: skip
 
 
 def convolution():
@@ -242,6 +313,17 @@ SCENES = [
         readme="monitor",
     ),  # fmt: skip
     Scene(
+        "02_playground",
+        "Playground",
+        "playground",
+        "The network playground on XOR: two hidden units draw two soft lines and cannot separate the four "
+        "quadrants; with three (after the pause) the output's picture closes in on them. Each neuron is drawn as "
+        "its output over the plane, each connection by sign (colour) and size (width).",
+        playground_xor,
+        fps=6,
+        lossless=False,
+    ),
+    Scene(
         "03_activations",
         "ActivationExplorer",
         "activation_explorer",
@@ -258,6 +340,25 @@ SCENES = [
         gradient_depth,
         fps=6,
     ),  # fmt: skip
+    Scene(
+        "03_playground",
+        "Playground",
+        "playground",
+        "One network, three activations on the circle data: tanh closes a curve around the disc, ReLU a "
+        "polygon of straight pieces, and linear (the last run) can only draw one straight line.",
+        playground_activations,
+        fps=6,
+        lossless=False,
+    ),
+    Scene(
+        "04_losses",
+        "LossExplorer",
+        "loss_explorer",
+        "The losses as the prediction slides past the target (MSE, MAE, Huber), then as the classifier's score "
+        "for the true class falls and rises (cross-entropy, hinge): each curve and its slope at the dot.",
+        losses,
+        fps=6,
+    ),
     Scene(
         "04_outlier",
         "OutlierFit",
@@ -304,6 +405,15 @@ SCENES = [
         fps=2,
     ),  # fmt: skip
     Scene(
+        "07_dendrogram",
+        "DendrogramExplorer",
+        "dendrogram_explorer",
+        "Hierarchical clustering of 60 points: the merge tree cut into 1 to 8 clusters, then cut at 4 under "
+        "single, complete, average and Ward linkage.",
+        dendrogram,
+        fps=2,
+    ),
+    Scene(
         "08_convolution",
         "ConvolutionExplorer",
         "convolution_explorer",
@@ -339,6 +449,17 @@ SCENES = [
         fps=6,
     ),
     Scene(
+        "10_playground",
+        "Playground",
+        "playground",
+        "A 2-8-8-1 network on 20 noisy training points: the test loss parts from the training loss as the "
+        "output bends around single points; then the same with an L1 penalty — many connections thin to hairlines "
+        "and the two losses stay together.",
+        playground_overfitting,
+        fps=6,
+        lossless=False,
+    ),
+    Scene(
         "11_width",
         "WidthExplorer",
         "width_explorer",
@@ -367,6 +488,36 @@ def scenes_for(chapters: Iterable[str] | None = None, names: Iterable[str] | Non
     if not chapters and not names:
         return list(SCENES)
     return [scene for scene in SCENES if scene.chapter in chapters or scene.name in names]
+
+
+def recipe(scene: Scene) -> str:
+    """Everything of this file that the scene's recording depends on: its settings, the source of its `make`
+    and of the functions and values of this module that `make` uses (the book's cache key: editing one
+    scene re-records that scene only; the caption is not in the picture)."""
+    import inspect
+    import types
+
+    module = sys.modules[__name__]
+    parts = [repr((scene.name, scene.fps, scene.width, scene.lossless))]
+    seen, todo = set(), [scene.make, record_scene]
+    while todo:
+        function = todo.pop()
+        if function in seen:
+            continue
+        seen.add(function)
+        parts += [inspect.getsource(function), repr((function.__defaults__, function.__kwdefaults__))]
+        codes, names = [function.__code__], set()
+        while codes:
+            code = codes.pop()
+            names.update(code.co_names)
+            codes += [const for const in code.co_consts if isinstance(const, types.CodeType)]
+        for name in sorted(names):
+            value = getattr(module, name, None)
+            if isinstance(value, types.FunctionType) and value.__module__ == module.__name__:
+                todo.append(value)
+            elif isinstance(value, int | float | str | tuple | list | dict):
+                parts.append(f"{name} = {value!r}")
+    return "\n".join(parts)
 
 
 def record_scene(scene: Scene, out_dir: Path, name: str | None = None):

@@ -95,6 +95,18 @@ def test_the_chapter_page_links_binder_the_learners_notebook_and_shows_its_app_r
     assert check.chapter_links(broken) == [
         f"chapters/{CHAPTER}.html: no 'launch on Binder' link to notebooks/{CHAPTER}.ipynb"
     ]
+    # an error in a cell's output is reported; the same words in the code (a stub, `except NotImplementedError:`)
+    # are not
+    output = '<div class="cell_output docutils container">'
+    for shown in ("<pre>NotImplementedError: </pre>", '<div class="output traceback"><pre>ValueError</pre></div>'):
+        broken = broken_copy(site, tmp_path / str(len(shown)), f"chapters/{CHAPTER}.html", output, output + shown)
+        assert check.chapter_links(broken) == [
+            f"chapters/{CHAPTER}.html: shows an error output (a cell raised when the chapter ran)"
+        ]
+    code = '<div class="cell_input docutils container">'
+    broken = broken_copy(site, tmp_path / "code", f"chapters/{CHAPTER}.html", code,
+                         code + "<pre>except NotImplementedError:\n    pass</pre>")  # fmt: skip
+    assert check.chapter_links(broken) == []
 
 
 @needs_tools
@@ -121,3 +133,17 @@ def test_every_page_reads_well_in_chromium(site, tmp_path):
     problems, _ = check.browser_problems(broken, CHROMIUM, log=lambda *_: None)
     assert any("untypeset math" in p and "$x^2$" in p for p in problems)
     assert any("image does not load: _static/missing.png" in p for p in problems)
+
+
+def test_widget_views_give_way_to_their_picture_and_progress_bars_go():
+    import nbformat
+
+    view = {"model_id": "0", "version_major": 2, "version_minor": 0}
+    app = {build.WIDGET_VIEW: view, "image/png": "iVBORw0KGgo=", "text/html": "<img>", "text/plain": "<App: x>"}
+    bar = {build.WIDGET_VIEW: view, "text/plain": "  0%|          | 0/720 [00:00<?, ?step/s]"}
+    cell = nbformat.v4.new_code_cell("fit(model, ...)")
+    cell.outputs = [nbformat.v4.new_output("display_data", data=data) for data in (app, bar)]
+    cell.outputs.append(nbformat.v4.new_output("stream", name="stdout", text="trained\n"))
+    build._clean_outputs(cell)
+    assert [sorted(o.get("data", {})) for o in cell.outputs] == [["image/png", "text/plain"], []]
+    assert cell.outputs[1].text == "trained\n"

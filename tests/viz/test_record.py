@@ -49,6 +49,19 @@ def test_grab_draws_the_figure_at_the_asked_width():
     assert pixels.min() < 100 and pixels.max() > 200  # a drawn bar on a white background, not a blank frame
 
 
+def test_grab_is_the_picture_savefig_makes_and_leaves_the_figure_as_it_was():
+    import io
+
+    app = Bar()
+    app.figure.set_layout_engine("constrained")  # the course style's layout: savefig lays out in a pass of its own
+    app.figure.axes[0].set_title("a title to lay out")
+    dpi, picture = app.figure.dpi, np.asarray(grab(app.figure, width=300))  # one draw on the Agg canvas
+    buffer = io.BytesIO()
+    app.figure.savefig(buffer, format="png", dpi=100, facecolor=app.figure.get_facecolor())
+    assert np.array_equal(picture, np.asarray(Image.open(buffer).convert("RGB")))
+    assert app.figure.dpi == dpi and grab(app.figure).size == (3 * dpi, 2 * dpi)
+
+
 def test_record_webp_has_one_frame_per_change_plus_the_start(tmp_path):
     app = Bar()
     made = record(app, sweep(app, "height", [2.0, 4.0, 6.0]), tmp_path / "bar.webp", fps=10, width=240, hold=0.5)
