@@ -613,9 +613,13 @@ def test_two_sandboxed_kernels_at_once_share_nothing(trusted_cache):
     with Sandbox(trusted_cache=trusted_cache) as a, Sandbox(trusted_cache=trusted_cache) as b:
         assert a.root != b.root
         (seen_a, ipc_a), (seen_b, ipc_b) = run_blocking(both(a, b))
+    # What may show in the private /tmp besides the tag: the first folder of the box's own root and of every
+    # read-only mount that lives under the host's /tmp (a checkout under /tmp, as a CI clone: its .venv and
+    # package are mounted at the same paths, so their first folder appears — empty but for those mounts).
+    mounted = {REPO, Path(sys.prefix).resolve()}
     for box, tag, seen in ((a, "A", seen_a), (b, "B", seen_b)):
-        own_root = [box.root.relative_to("/tmp").parts[0]] if box.root.is_relative_to("/tmp") else []
-        assert seen == {"tmp": sorted([tag, *own_root]), "shm": [tag], "work": [tag], "other": False}
+        own = {p.relative_to("/tmp").parts[0] for p in (box.root, *mounted) if p.is_relative_to("/tmp")}
+        assert seen == {"tmp": sorted({tag, *own}), "shm": [tag], "work": [tag], "other": False}
     assert "kernel.json" in ipc_a and "kernel-ipc-1" in ipc_a and ipc_a == ipc_b  # the same names ...
     assert a.ipc_dir != b.ipc_dir  # ... in two directories: each kernel its own connection file and sockets
 
