@@ -132,23 +132,33 @@ FRAMES = """(name) => Math.max(0, ...Array.from(
   document.querySelectorAll(`[data-app="${name}"] .jupyter-matplotlib-canvas-div canvas`), c => c.__frames || 0))"""
 
 
-def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
-    """CPU seconds used so far (Linux /proc) by each process of the JupyterLab server, its kernels and Chromium:
-    {pid: (kind, seconds)} with kind "server", "kernel" or "browser"."""
-    tick, used = os.sysconf("SC_CLK_TCK"), {}
+def processes():
+    """(pid, parent pid, command line, CPU seconds so far: user + system) of every process (Linux /proc)."""
+    tick = os.sysconf("SC_CLK_TCK")
     for pid in filter(str.isdigit, os.listdir("/proc")):
         try:
             command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        seconds = (int(fields[11]) + int(fields[12])) / tick  # user + system time
-        if int(pid) == server_pid:
-            used[int(pid)] = ("server", seconds)
-        elif int(fields[1]) == server_pid and "ipykernel" in command:  # a kernel started by our server
-            used[int(pid)] = ("kernel", seconds)
-        elif Path(CHROMIUM).name in command or "chrome" in command.split(" ")[0]:
-            used[int(pid)] = ("browser", seconds)
+        yield int(pid), int(fields[1]), command, (int(fields[11]) + int(fields[12])) / tick
+
+
+def is_chromium(command: str) -> bool:
+    return Path(CHROMIUM).name in command or "chrome" in command.split(" ")[0]
+
+
+def cpu_seconds(server_pid: int) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of the JupyterLab server, its kernels and Chromium:
+    {pid: (kind, seconds)} with kind "server", "kernel" or "browser"."""
+    used = {}
+    for pid, parent, command, seconds in processes():
+        if pid == server_pid:
+            used[pid] = ("server", seconds)
+        elif parent == server_pid and "ipykernel" in command:  # a kernel started by our server
+            used[pid] = ("kernel", seconds)
+        elif is_chromium(command):
+            used[pid] = ("browser", seconds)
     return used
 
 

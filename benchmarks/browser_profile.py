@@ -37,14 +37,9 @@ TRACE_NAMES = [
 
 def chromium_cpu() -> dict[str, float]:
     """CPU seconds so far of each kind of Chromium process (--type=renderer, gpu-process, utility, browser)."""
-    tick, used = os.sysconf("SC_CLK_TCK"), collections.Counter()
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            command = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if Path(fps.CHROMIUM).name not in command and "chrome" not in command.split(" ")[0]:
+    used = collections.Counter()
+    for _pid, _parent, command, seconds in fps.processes():
+        if not fps.is_chromium(command):
             continue
         kind = "browser"
         for part in command.split(" "):
@@ -52,7 +47,7 @@ def chromium_cpu() -> dict[str, float]:
                 kind = part[7:]
             if part.startswith("--utility-sub-type="):
                 kind = part.split(".")[-1]
-        used[kind] += (int(fields[11]) + int(fields[12])) / tick
+        used[kind] += seconds
     return used
 
 
