@@ -210,7 +210,7 @@ def cmd_warmup(args) -> int:
     if warmup is None:
         print("nothing to warm up")
         return 0
-    warmup()
+    warmup(jobs=max(1, args.jobs if args.jobs else min(2, os.cpu_count() or 1)))
     return 0
 
 
@@ -273,6 +273,9 @@ def build_parser() -> argparse.ArgumentParser:
     auto.set_defaults(handler=cmd_autograder)
 
     warmup = commands.add_parser("warmup", help="compile every numba kernel now (instead of on first use)")
+    warmup.add_argument(
+        "-j", "--jobs", type=int, default=0, help="compile in this many processes at once (default: 2, or 1 on 1 core)"
+    )
     warmup.set_defaults(handler=cmd_warmup)
     return parser
 
