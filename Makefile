@@ -81,7 +81,8 @@ oracles: $(ORACLE_STAMP)  ## install the test oracles (torch, scipy); done by ma
 lab: setup  ## warm the Numba cache, then open the course in JupyterLab
 	@$(VENV)/bin/dlcourse warmup || echo "note: 'dlcourse warmup' did not run; kernels compile on first use instead"
 	@# jupyter_config/: the course's server settings (widget messages leave the kernel status alone)
-	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} $(PY) -m jupyter lab notebooks/ $(LAB_ARGS)
+	@# --allow-root only when root (a container's default user): JupyterLab refuses to start as root otherwise
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter_config$${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH} $(PY) -m jupyter lab notebooks/ $$([ "$$(id -u)" = 0 ] && echo --allow-root) $(LAB_ARGS)
 
 # After editing instructor/chapters/ or instructor/checks/: re-record the learners' check data (shipped in the
 # package, answers only as salted hashes) and regenerate the learners' copies in notebooks/ (tests keep all in sync).

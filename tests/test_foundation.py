@@ -376,7 +376,9 @@ def test_make_lab_survives_a_failing_warmup(tmp_path):
     assert result.returncode == 0, result.stderr
     calls = log.read_text().splitlines()
     assert "dlcourse warmup" in calls
-    assert calls[-1] == "python -m jupyter lab notebooks/ --no-browser"
+    # as root (a container's default user) JupyterLab refuses to start without --allow-root
+    as_root = " --allow-root" if os.getuid() == 0 else ""
+    assert calls[-1] == f"python -m jupyter lab notebooks/{as_root} --no-browser"
 
 
 @needs_make
