@@ -4,7 +4,9 @@
     python benchmarks/run.py --only W1 W5 --repeat 5
 
 Prints a Markdown table (time, ratio dlcourse/PyTorch, speed-up of Numba over NumPy), the start-up
-numbers (import time, kernels compiled cold and loaded warm), and writes results.json and
+numbers (import time, kernels compiled cold — in one process and as `dlcourse warmup` does — and loaded
+warm, a fresh kernel's first compiled call), every chapter's cell time and peak memory (chapters.py, ~1 min),
+grading throughput (grading.py; --no-grading skips its ~8 minutes), and writes results.json and
 results.png next to this file.
 """
 
@@ -28,41 +30,59 @@ sys.path.insert(0, str(HERE.parent))
 from workloads import WORKLOADS  # noqa: E402
 
 
-def time_workload(make, repeat: int) -> float | None:
-    """Median seconds of `repeat` fresh runs of make()(), after one warm-up run; None if unavailable."""
-    try:
-        make()()  # warm-up: compile kernels, fill caches, first-touch memory
-    except ImportError as error:
-        print(f"    skipped ({error})", flush=True)
-        return None
-    times = []
+def time_workloads(makers, repeat: int) -> list[float | None]:
+    """Median seconds of `repeat` fresh runs of each make()(), after one warm-up run each; None if unavailable.
+
+    The runs alternate (dlcourse, peer, dlcourse, peer, …) so that a machine that slows down or speeds up
+    during the benchmark affects both sides alike: the ratio is what we report.
+    """
+    available = []
+    for make in makers:
+        try:
+            make()()  # warm-up: compile kernels, fill caches, first-touch memory
+            available.append(make)
+        except ImportError as error:
+            print(f"    skipped ({error})", flush=True)
+            available.append(None)
+    times = [[] for _ in makers]
     for _ in range(repeat):
-        run = make()
-        start = time.perf_counter()
-        run()
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        for make, runs in zip(available, times):
+            if make is not None:
+                run = make()
+                start = time.perf_counter()
+                run()
+                runs.append(time.perf_counter() - start)
+    return [statistics.median(runs) if runs else None for runs in times]
 
 
 def startup_numbers() -> dict:
-    """`import dlcourse` time, compiling every kernel with an empty cache, and loading them from it."""
+    """`import dlcourse`; every kernel compiled into an empty cache (one process, and `dlcourse warmup`'s
+    parallel processes); every kernel loaded from the filled cache; a fresh kernel's first compiled call."""
+    from first_call import probe
+
     code_import = "import time; t = time.perf_counter(); import dlcourse; print(time.perf_counter() - t)"
     code_warm = (
-        "import time; t = time.perf_counter(); import dlcourse.kernels as k; "
-        "k.warmup(verbose=False); print(time.perf_counter() - t)"
+        "import time, sys; t = time.perf_counter(); import dlcourse.kernels as k; "
+        "k.warmup(verbose=False, jobs=int(sys.argv[1])); print(time.perf_counter() - t)"
     )
     env = dict(os.environ)
     results = {}
     imports = [float(subprocess.check_output([sys.executable, "-c", code_import], env=env)) for _ in range(3)]
     results["import dlcourse (s)"] = min(imports)
-    with tempfile.TemporaryDirectory() as cache:
-        env["NUMBA_CACHE_DIR"] = cache  # an empty cache: everything compiles
-        results["all kernels, cold cache (s)"] = float(
-            subprocess.check_output([sys.executable, "-c", code_warm], env=env)
-        )
-        results["all kernels, warm cache (s)"] = float(
-            subprocess.check_output([sys.executable, "-c", code_warm], env=env)
-        )
+    jobs = min(2, os.cpu_count() or 1)
+    for label, workers in (("one process", 1), (f"{jobs} processes, as dlcourse warmup", jobs)):
+        with tempfile.TemporaryDirectory() as cache:
+            env["NUMBA_CACHE_DIR"] = cache  # an empty cache: everything compiles
+            warm = [sys.executable, "-c", code_warm]
+            results[f"all kernels, cold cache, {label} (s)"] = float(
+                subprocess.check_output([*warm, str(workers)], env=env)
+            )
+            if workers == 1:
+                results["all kernels, warm cache (s)"] = float(subprocess.check_output([*warm, "1"], env=env))
+    # the first call loads from the cache a learner has (make lab fills it)
+    subprocess.run([sys.executable, "-m", "dlcourse", "warmup"], check=True, capture_output=True)
+    calls = sorted(probe(background=True, think=2.0)[1] for _ in range(3))
+    results["first compiled call in a fresh kernel, warm cache, background import (s)"] = calls[1]
     return results
 
 
@@ -72,6 +92,8 @@ def main(argv=None) -> int:
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--no-numpy", action="store_true", help="skip dlcourse's NumPy backend")
     parser.add_argument("--no-startup", action="store_true", help="skip import/compile timings")
+    parser.add_argument("--no-grading", action="store_true", help="skip grading throughput (benchmarks/grading.py)")
+    parser.add_argument("--no-chapters", action="store_true", help="skip the chapters' time and memory (chapters.py)")
     args = parser.parse_args(argv)
 
     import dlcourse as dl
@@ -82,13 +104,12 @@ def main(argv=None) -> int:
             continue
         print(f"{name} ...", flush=True)
         dl.set_backend("numba")
-        t_numba = time_workload(make_dl, args.repeat)
+        t_numba, t_peer = time_workloads([make_dl, make_peer], args.repeat)
         t_numpy = None
         if not args.no_numpy:
             dl.set_backend("numpy")
-            t_numpy = time_workload(make_dl, 1 if name.startswith("W5") else args.repeat)
+            (t_numpy,) = time_workloads([make_dl], 1 if name.startswith("W5") else args.repeat)
             dl.set_backend("numba")
-        t_peer = time_workload(make_peer, args.repeat)
         rows.append({"workload": name, "dlcourse": t_numba, "dlcourse_numpy": t_numpy, "peer": t_peer})
 
     peer_name = "micrograd 0.1.0 (W6) / PyTorch"
@@ -108,6 +129,20 @@ def main(argv=None) -> int:
     for key, value in startup.items():
         print(f"{key}: {value:.3f}")
 
+    chapters = {}
+    if not args.no_chapters:
+        import chapters as chapter_bench
+
+        chapters = chapter_bench.measure_all()
+        chapter_bench.print_results(chapters)
+
+    grading = {}
+    if not args.no_grading:
+        from grading import measure, print_results
+
+        grading = measure()
+        print_results(grading)
+
     machine = f"{platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}"
     try:
         import torch
@@ -116,7 +151,8 @@ def main(argv=None) -> int:
     except ImportError:
         pass
     print(f"machine: {machine}")
-    (HERE / "results.json").write_text(json.dumps({"machine": machine, "rows": rows, "startup": startup}, indent=2))
+    results = {"machine": machine, "rows": rows, "startup": startup, "chapters": chapters, "grading": grading}
+    (HERE / "results.json").write_text(json.dumps(results, indent=2))
     _plot(rows, HERE / "results.png")
     return 0
 
