@@ -102,9 +102,9 @@ lint: test-deps  ## ruff: lint package, tests, notebooks and benchmarks; check f
 test: test-deps oracles lint  ## lint, unit tests, every notebook under nbval, browser tests (if Chromium exists)
 	OPENBLAS_NUM_THREADS=1 $(PY) -m pytest $(TEST_PATHS) $(NBVAL_ARGS) --timeout=900 $(PYTEST_ARGS)
 
-bench: test-deps oracles  ## run the performance workloads (benchmarks/run.py)
-	@if [ -f benchmarks/run.py ]; then $(PY) benchmarks/run.py $(BENCH_ARGS); \
-	else echo "benchmarks/run.py does not exist yet: nothing to run"; fi
+# One BLAS thread for dlcourse's NumPy, as `make lab` gives learners; PyTorch keeps its default threads.
+bench: test-deps oracles  ## workloads vs PyTorch, start-up, chapters' time/memory, grading speed (benchmarks/run.py)
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(PY) benchmarks/run.py $(BENCH_ARGS)
 
 # The live apps' frame rate where learners see them: JupyterLab in headless Chromium (needs /usr/bin/chromium).
 bench-browser: test-deps  ## frames per second of every live app in JupyterLab (benchmarks/browser_fps.py)
