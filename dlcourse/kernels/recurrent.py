@@ -13,12 +13,10 @@ The backward kernels take the gradient flowing into each step's output from abov
 `grad_cs` for the cell) and return the gradient of the pre-activations of every step, the gradient
 of the initial state, and ‖dL/dh_t‖ for every step (to watch gradients vanish).
 
-Speed (W4 of benchmarks/, LSTM 1→32, T = 50, N = 32): most of the time went into the activations and the
-small per-step products. In float32 the LSTM loops call `tanh`/`sigmoid` below, a rational function the
-compiler turns into vector instructions (16 values at once); `np.exp` stays one call per value. Each loop
-touches few arrays, because the compiler must prove they don't overlap before it vectorizes. The RNN loops
-keep their exact exp form and summation order: chapter 09's RNN race is chaotic enough that rounding
-differences in the last bit change which run it shows (tested on the chapter).
+Speed (W4 of benchmarks/, LSTM 1→32, T = 50, N = 32): most of the time goes into the activations and the
+small per-step products. In float32 the loops call `tanh`/`sigmoid` below, a rational function the compiler
+turns into vector instructions (16 values at once); `np.exp` stays one call per value. Each loop touches
+few arrays, because the compiler must prove they don't overlap before it vectorizes.
 """
 
 from __future__ import annotations
@@ -92,7 +90,6 @@ def rnn_forward(x_proj, w_hh, h0, relu):
     for n in range(N):
         for j in range(H):
             hs[0, n, j] = h0[n, j]
-    one = np.ones(1, x_proj.dtype)[0]  # 1 in the arrays' dtype: float32 math stays float32 (faster)
     for t in range(T):
         h_prev = hs[t]
         for n in range(N):
@@ -104,11 +101,12 @@ def rnn_forward(x_proj, w_hh, h0, relu):
                 w_row = w_hh_t[k]
                 for j in range(H):
                     pre[j] += h_k * w_row[j]
-            for j in range(H):
-                if relu:
+            if relu:
+                for j in range(H):
                     pre[j] = max(pre[j], 0)
-                else:  # tanh(x) = 2σ(2x) - 1 = 2 / (1 + e⁻²ˣ) - 1: one exp, faster than the library's tanh
-                    pre[j] = (one + one) / (one + np.exp(-(pre[j] + pre[j]))) - one
+            else:
+                for j in range(H):
+                    pre[j] = tanh(pre[j])
     return hs
 
 
@@ -127,13 +125,18 @@ def rnn_backward_numpy(grad_hs, w_hh, hs, relu):
     return grad_pre, grad_h_next, norms
 
 
-@kernel(reference=rnn_backward_numpy)
+# fastmath "reassoc": lets the compiler add up the H products of dL/dh_{t-1} in vector-wide partial sums
+@kernel(reference=rnn_backward_numpy, fastmath={"reassoc"})
 def rnn_backward(grad_hs, w_hh, hs, relu):
     """BPTT: dL/dpre_t = (grad_hs_t + dL/dpre_{t+1} @ W_hh) · act'(pre_t); returns (dpre, dh0, norms)."""
     T, N, H = grad_hs.shape
     grad_pre = np.empty_like(grad_hs)
     grad_h_next = np.zeros((N, H), grad_hs.dtype)
     norms = np.empty(T)
+    w_hh_t = np.empty((H, H), grad_hs.dtype)  # W_hhᵀ: each dL/dh_{t-1}[k] is a dot product of rows
+    for j in range(H):
+        for k in range(H):
+            w_hh_t[k, j] = w_hh[j, k]
     one = np.ones(1, grad_hs.dtype)[0]
     for t in range(T - 1, -1, -1):
         squares = 0.0
@@ -147,13 +150,15 @@ def rnn_backward(grad_hs, w_hh, hs, relu):
                     grad_pre_row[j] = grad_h if h > 0 else 0
                 else:
                     grad_pre_row[j] = grad_h * (one - h * h)
-            grad_h_row[:] = 0  # grad_h_next[n] = grad_pre[t, n] @ W_hh
-            for j in range(H):
-                g = grad_pre_row[j]
-                w_row = w_hh[j]
-                for k in range(H):
-                    grad_h_row[k] += g * w_row[k]
         norms[t] = np.sqrt(squares)
+        for n in range(N):  # grad_h_next = grad_pre[t] @ W_hh, a dot product per entry (after all n used it)
+            grad_pre_row = grad_pre[t, n]
+            for k in range(H):
+                w_col = w_hh_t[k]
+                total = one - one
+                for j in range(H):
+                    total += grad_pre_row[j] * w_col[j]
+                grad_h_next[n, k] = total
     return grad_pre, grad_h_next, norms
 
 
