@@ -3,8 +3,8 @@
     python benchmarks/first_call.py            # with and without the background Numba import
 
 Each probe is a fresh process that imports ipykernel (as a Jupyter kernel has), then `dlcourse`, builds
-an `nn.CrossEntropyLoss()`, "reads the next cell" for `--think` seconds, and times the loss's first call
-(a Numba kernel).
+an `nn.Conv2d`, "reads the next cell" for `--think` seconds, and times the layer's first call (a Numba
+kernel).
 Run `dlcourse warmup` first so the cache is filled: this measures loading, not compiling.
 """
 
@@ -23,13 +23,12 @@ import numpy as np
 t0 = time.perf_counter()
 import dlcourse as dl
 import dlcourse.nn as nn
-loss_fn = nn.CrossEntropyLoss()  # builds the loss: its kernel is known to be needed
+conv = nn.Conv2d(1, 4, 3)  # builds the layer: its kernel is known to be needed
 t1 = time.perf_counter()
 time.sleep({think})
-logits = dl.randn(8, 3, requires_grad=True)
-labels = dl.tensor(np.array([0, 1, 2, 0, 1, 2, 0, 1]))
+images = dl.tensor(np.random.default_rng(0).standard_normal((8, 1, 8, 8)).astype(np.float32))
 t2 = time.perf_counter()
-loss_fn(logits, labels)
+conv(images)
 print(t1 - t0, time.perf_counter() - t2)
 """
 

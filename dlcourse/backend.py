@@ -30,7 +30,7 @@ def prefetch_numba() -> threading.Thread | None:
     """Start `import numba` (0.5–1.2 s) on a daemon thread, so the first compiled call need not wait for it.
 
     Called where a model commits to a kernel before its first call: building a Conv2d, a pooling layer,
-    an RNN/LSTM or a CrossEntropyLoss. A kernel call that comes before the import has finished simply
+    or an RNN/LSTM. A kernel call that comes before the import has finished simply
     waits on Python's import lock, so the result is the same, only sooner. Only in a Jupyter kernel
     (where the learner reads the next cell meanwhile) and with the numba backend; a chapter that never
     builds such a layer never loads Numba (≈ 120 MB). DLCOURSE_NUMBA_BACKGROUND=0 turns it off.
@@ -51,6 +51,14 @@ def prefetch_numba() -> threading.Thread | None:
 def _import_numba() -> None:
     try:
         import numba  # noqa: F401 - imported for its side effect: the module is ready when a kernel asks
+        from numba.core.compiler_lock import global_compiler_lock
+        from numba.core.registry import cpu_target
+
+        # What the first compile (or cache load) would do next, 0.2–0.5 s: load Numba's typing and lowering
+        # tables. Under Numba's own lock, so a kernel call that comes meanwhile waits for it, never races it.
+        with global_compiler_lock:
+            cpu_target.typing_context.refresh()
+            cpu_target.target_context.refresh()
     except Exception:  # noqa: BLE001 - the kernel call that needs numba reports the problem itself
         pass
 
@@ -76,10 +84,13 @@ class Kernel:
     call one side explicitly (the parity tests compare them).
     """
 
-    def __init__(self, loops, reference, fastmath=False):
+    def __init__(self, loops, reference, fastmath=False, worth_compiling=None):
         self.loops = loops  # the plain-Python loop version, compiled on first use
         self.reference = reference  # the NumPy version: the one to read first
         self.fastmath = fastmath  # e.g. {"reassoc"}: lets the compiler reorder a sum to vectorize it
+        # worth_compiling(*args) -> bool: False sends a call to the NumPy twin even on the numba backend — for
+        # inputs so small that the loops would save microseconds while loading Numba costs ~125 MiB and ~0.5 s
+        self.worth_compiling = worth_compiling
         self.__name__ = loops.__name__
         self.__doc__ = loops.__doc__
         self._compiled = None
@@ -109,7 +120,7 @@ class Kernel:
         return self._compiled
 
     def __call__(self, *args):
-        if _current == "numba":
+        if _current == "numba" and (self.worth_compiling is None or self.worth_compiling(*args)):
             compiled = self._compiled
             if compiled is None:
                 compiled = self._compile()
@@ -120,11 +131,11 @@ class Kernel:
         return f"<kernel {self.__name__} ({_current})>"
 
 
-def kernel(reference, fastmath=False):
+def kernel(reference, fastmath=False, worth_compiling=None):
     """Decorator: the decorated loops become a `Kernel` whose NumPy twin is `reference`."""
 
     def wrap(loops):
-        return Kernel(loops, reference, fastmath)
+        return Kernel(loops, reference, fastmath, worth_compiling)
 
     return wrap
 

@@ -6,7 +6,6 @@ one loss per example). Any differentiable function of tensors works as a custom 
 
 from __future__ import annotations
 
-from dlcourse.backend import prefetch_numba
 from dlcourse.nn import functional as F
 from dlcourse.nn.module import Module
 
@@ -70,10 +69,6 @@ class BCEWithLogitsLoss(_Loss):
 
 class CrossEntropyLoss(_Loss):
     """ℓ = -log softmax(logits)[class] for logits (N, C) and class indices (N,): softmax + NLL in one step."""
-
-    def __init__(self, reduction: str = "mean"):
-        super().__init__(reduction)
-        prefetch_numba()  # the fused softmax-cross-entropy is a Numba kernel: start loading Numba now
 
     def forward(self, input, target):  # noqa: A002
         return F.cross_entropy(input, target, reduction=self.reduction)
