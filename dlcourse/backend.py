@@ -54,11 +54,15 @@ def _import_numba() -> None:
         from numba.core.compiler_lock import global_compiler_lock
         from numba.core.registry import cpu_target
 
-        # What the first compile (or cache load) would do next, 0.2–0.5 s: load Numba's typing and lowering
-        # tables. Under Numba's own lock, so a kernel call that comes meanwhile waits for it, never races it.
+        # What the first compile (or cache load) would do next, 0.2–0.5 s: build Numba's CPU contexts and load
+        # its typing and lowering tables — in Numba's own lock order, as a compile on another thread does:
+        # each context is built under its property's lock (which takes the compiler lock inside), and only
+        # then are the tables loaded under the compiler lock. (Taking the compiler lock first deadlocked
+        # against a kernel call on the main thread that was building the context.)
+        typing_context, target_context = cpu_target.typing_context, cpu_target.target_context
         with global_compiler_lock:
-            cpu_target.typing_context.refresh()
-            cpu_target.target_context.refresh()
+            typing_context.refresh()
+            target_context.refresh()
     except Exception:  # noqa: BLE001 - the kernel call that needs numba reports the problem itself
         pass
 

@@ -93,3 +93,29 @@ def test_course_sized_losses_and_clusterings_never_load_numba_large_ones_do():
     )
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout.strip().splitlines()[-1]) == {"small": False, "large": True}
+
+
+RACE = """
+import ipykernel  # noqa: F401
+import time
+import numpy as np
+import dlcourse as dl
+import dlcourse.nn as nn
+conv, lstm = nn.Conv2d(1, 4, 3), nn.LSTM(1, 4)  # starts the background import
+time.sleep({delay})  # the learner's next cell comes while Numba is still loading, or after
+conv(dl.tensor(np.ones((2, 1, 6, 6), np.float32)))
+lstm(dl.tensor(np.ones((3, 2, 1), np.float32)))
+print("done")
+"""
+
+
+@pytest.mark.parametrize("delay", [0.0, 0.02, 0.05, 0.1, 0.15, 0.2, 0.3])
+def test_a_kernel_called_while_numba_loads_in_the_background_never_deadlocks(delay):
+    """The prefetch builds Numba's contexts in Numba's own lock order; the opposite order hung chapter 08
+    (this test then timed out for about half of these delays)."""
+    pytest.importorskip("ipykernel")
+    environment = {**os.environ, "DLCOURSE_NUMBA_BACKGROUND": "1", "DLCOURSE_BACKEND": "numba"}
+    result = subprocess.run(
+        [sys.executable, "-c", RACE.format(delay=delay)], capture_output=True, text=True, env=environment, timeout=90
+    )
+    assert result.returncode == 0 and result.stdout.strip() == "done", result.stderr
