@@ -144,10 +144,17 @@ def kernel(reference, fastmath=False, worth_compiling=None):
     return wrap
 
 
-def helper(function):
-    """Decorator: a scalar function that kernels call, compiled into them (Python can still call it as is)."""
-    _helpers.append(function)
-    return function
+def helper(function=None, **jit_options):
+    """Decorator: a function that kernels call, compiled along with them (Python can still call it as is).
+
+    `@helper` or `@helper(fastmath={"reassoc"})`: options for Numba when it compiles this function.
+    """
+
+    def register(function):
+        _helpers.append((function, jit_options))
+        return function
+
+    return register if function is None else register(function)
 
 
 def _register_helpers() -> None:
@@ -155,7 +162,12 @@ def _register_helpers() -> None:
     from numba.extending import register_jitable
 
     while _helpers:
-        register_jitable(_helpers.pop())
+        function, jit_options = _helpers[-1]
+        if jit_options:
+            register_jitable(**jit_options)(function)
+        else:
+            register_jitable(function)  # (register_jitable() without options is not a decorator factory)
+        _helpers.pop()
 
 
 def registered_kernels() -> list[Kernel]:

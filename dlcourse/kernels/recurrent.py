@@ -64,6 +64,24 @@ def sigmoid(x):
     return 1.0 / (1.0 + np.exp(-x))
 
 
+# fastmath "reassoc": lets the compiler add each dot product up in vector-wide partial sums
+@helper(fastmath={"reassoc"})
+def rows_times_transposed(rows, matrix_t, out):
+    """out = rows @ matrix_tᵀ, i.e. out[n, k] = Σ_j rows[n, j] · matrix_t[k, j]: one dot product per entry.
+
+    BPTT's step back, dL/dh_{t-1} = dL/dpre_t @ W_hh, with W_hh passed transposed. Written as dot products
+    (reads only), not as `out[n] += g · W_hh[j]` row updates: those wait on their own store every time.
+    """
+    for n in range(rows.shape[0]):
+        row = rows[n]
+        for k in range(matrix_t.shape[0]):
+            column = matrix_t[k]
+            total = row[0] - row[0]  # 0 in the rows' dtype
+            for j in range(row.shape[0]):
+                total += row[j] * column[j]
+            out[n, k] = total
+
+
 # ------------------------------------------------------------------------------------------ RNN
 def rnn_forward_numpy(x_proj, w_hh, h0, relu):
     """h_t = act(x_proj_t + h_{t-1} @ W_hhᵀ), act = tanh (relu=0) or max(0, ·) (relu=1); returns hs."""
@@ -125,8 +143,7 @@ def rnn_backward_numpy(grad_hs, w_hh, hs, relu):
     return grad_pre, grad_h_next, norms
 
 
-# fastmath "reassoc": lets the compiler add up the H products of dL/dh_{t-1} in vector-wide partial sums
-@kernel(reference=rnn_backward_numpy, fastmath={"reassoc"})
+@kernel(reference=rnn_backward_numpy)
 def rnn_backward(grad_hs, w_hh, hs, relu):
     """BPTT: dL/dpre_t = (grad_hs_t + dL/dpre_{t+1} @ W_hh) · act'(pre_t); returns (dpre, dh0, norms)."""
     T, N, H = grad_hs.shape
@@ -151,14 +168,7 @@ def rnn_backward(grad_hs, w_hh, hs, relu):
                 else:
                     grad_pre_row[j] = grad_h * (one - h * h)
         norms[t] = np.sqrt(squares)
-        for n in range(N):  # grad_h_next = grad_pre[t] @ W_hh, a dot product per entry (after all n used it)
-            grad_pre_row = grad_pre[t, n]
-            for k in range(H):
-                w_col = w_hh_t[k]
-                total = one - one
-                for j in range(H):
-                    total += grad_pre_row[j] * w_col[j]
-                grad_h_next[n, k] = total
+        rows_times_transposed(grad_pre[t], w_hh_t, grad_h_next)  # dL/dh_{t-1} = dL/dpre_t @ W_hh, all rows
     return grad_pre, grad_h_next, norms
 
 
@@ -257,8 +267,7 @@ def lstm_backward_numpy(grad_hs, grad_cs, w_hh, hs, cs, gates):
     return grad_pre, grad_h_next, grad_c_next, norms
 
 
-# fastmath "reassoc": lets the compiler add up the 4H products of dL/dh_{t-1} in vector-wide partial sums
-@kernel(reference=lstm_backward_numpy, fastmath={"reassoc"})
+@kernel(reference=lstm_backward_numpy)
 def lstm_backward(grad_hs, grad_cs, w_hh, hs, cs, gates):
     """BPTT through the LSTM cell; returns (dL/dpre (T, N, 4H), dL/dh0, dL/dc0, ‖dL/dh_t‖ (T,))."""
     T, N, H = grad_hs.shape
@@ -301,14 +310,7 @@ def lstm_backward(grad_hs, grad_cs, w_hh, hs, cs, gates):
             for j in range(H):
                 grad_c_row[j] = grad_c[j] * f[j]
         norms[t] = np.sqrt(squares)
-        for n in range(N):  # grad_h_next = grad_pre[t] @ W_hh, a dot product per entry (after all n used it)
-            grad_gate = grad_pre[t, n]
-            for k in range(H):
-                w_col = w_hh_t[k]
-                total = one - one
-                for j in range(G):
-                    total += grad_gate[j] * w_col[j]
-                grad_h_next[n, k] = total
+        rows_times_transposed(grad_pre[t], w_hh_t, grad_h_next)  # dL/dh_{t-1} = dL/dpre_t @ W_hh, all rows
     return grad_pre, grad_h_next, grad_c_next, norms
 
 
