@@ -77,8 +77,10 @@ def test_list_shows_exercises_points_and_totals(capsys):
 
 def test_warmup_calls_the_kernels_warmup_or_says_nothing_to_do(monkeypatch, capsys):
     calls = []
-    monkeypatch.setitem(sys.modules, "dlcourse.kernels", types.SimpleNamespace(warmup=lambda: calls.append(1)))
-    assert main(["warmup"]) == 0 and calls == [1]
+    monkeypatch.setitem(sys.modules, "dlcourse.kernels", types.SimpleNamespace(warmup=lambda jobs: calls.append(jobs)))
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert main(["warmup"]) == 0 and calls == [2]  # compiles in 2 processes by default, even with more cores
+    assert main(["warmup", "--jobs", "1"]) == 0 and calls == [2, 1]
     monkeypatch.setitem(sys.modules, "dlcourse.kernels", types.SimpleNamespace())
     assert main(["warmup"]) == 0
     assert "nothing to warm up" in capsys.readouterr().out
