@@ -88,10 +88,9 @@ class Kernel:
     call one side explicitly (the parity tests compare them).
     """
 
-    def __init__(self, loops, reference, fastmath=False, worth_compiling=None):
+    def __init__(self, loops, reference, worth_compiling=None):
         self.loops = loops  # the plain-Python loop version, compiled on first use
         self.reference = reference  # the NumPy version: the one to read first
-        self.fastmath = fastmath  # e.g. {"reassoc"}: lets the compiler reorder a sum to vectorize it
         # worth_compiling(*args) -> bool: False sends a call to the NumPy twin even on the numba backend — for
         # inputs so small that the loops would save microseconds while loading Numba costs ~125 MiB and ~0.5 s
         self.worth_compiling = worth_compiling
@@ -120,7 +119,7 @@ class Kernel:
         # error_model="numpy": x / 0 gives inf or nan, as in the NumPy reference, instead of a Python-style
         # ZeroDivisionError check before every division — a check that stops the compiler from vectorizing
         # a loop that divides (a float32 tanh loop ran 6× faster without it).
-        self._compiled = numba.njit(cache=True, error_model="numpy", fastmath=self.fastmath)(self.loops)
+        self._compiled = numba.njit(cache=True, error_model="numpy")(self.loops)
         return self._compiled
 
     def __call__(self, *args):
@@ -135,11 +134,11 @@ class Kernel:
         return f"<kernel {self.__name__} ({_current})>"
 
 
-def kernel(reference, fastmath=False, worth_compiling=None):
+def kernel(reference, worth_compiling=None):
     """Decorator: the decorated loops become a `Kernel` whose NumPy twin is `reference`."""
 
     def wrap(loops):
-        return Kernel(loops, reference, fastmath, worth_compiling)
+        return Kernel(loops, reference, worth_compiling)
 
     return wrap
 

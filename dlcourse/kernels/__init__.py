@@ -20,9 +20,12 @@ def load_all() -> list:
     return registered_kernels()
 
 
-def _examples():
-    """(module name, kernel, args) for every kernel's float32 and float64 example inputs."""
+def _examples(module_names=None):
+    """(module name, kernel, args) for the float32 and float64 example inputs of every kernel module's
+    kernels (or only of the modules named)."""
     for module in pkgutil.iter_modules(__path__):
+        if module_names is not None and module.name not in module_names:
+            continue
         mod = importlib.import_module(f"{__name__}.{module.name}")
         examples = getattr(mod, "warmup_examples", None)
         if examples is not None:
@@ -33,8 +36,8 @@ def _examples():
 def _warm(module_name: str, kernel_name: str) -> float:
     """Compile (or cache-load) one kernel for all its example inputs; seconds taken."""
     start = time.perf_counter()
-    for module, kern, args in _examples():
-        if (module, kern.__name__) == (module_name, kernel_name):
+    for _, kern, args in _examples({module_name}):
+        if kern.__name__ == kernel_name:
             kern.accelerated(*args)
     return time.perf_counter() - start
 

@@ -35,7 +35,18 @@ class _Recurrent(Module):
 
     gates_per_unit = 1  # rows of W_ih per hidden unit: 1 for RNN, 4 for LSTM (i, f, g, o)
 
-    def __init__(self, input_size, hidden_size, num_layers, bias, batch_first, seed, dtype, dropout, bidirectional):
+    def __init__(
+        self,
+        input_size,
+        hidden_size,
+        num_layers=1,
+        bias=True,
+        batch_first=False,
+        seed=None,
+        dtype=np.float32,
+        dropout=0.0,
+        bidirectional=False,
+    ):
         super().__init__()
         prefetch_numba()  # its forward pass is a Numba kernel: start loading Numba now
         if isinstance(num_layers, bool) or not isinstance(num_layers, int) or num_layers < 1:
@@ -219,21 +230,7 @@ class LSTM(_Recurrent):
     weight_hh_l0 (4H, H), bias_ih_l0 and bias_hh_l0 (4H,), rows in PyTorch's gate order i, f, g, o.
     """
 
-    gates_per_unit = 4
-
-    def __init__(
-        self,
-        input_size,
-        hidden_size,
-        num_layers=1,
-        bias=True,
-        batch_first=False,
-        seed=None,
-        dtype=np.float32,
-        dropout=0.0,
-        bidirectional=False,
-    ):
-        super().__init__(input_size, hidden_size, num_layers, bias, batch_first, seed, dtype, dropout, bidirectional)
+    gates_per_unit = 4  # the constructor is _Recurrent's: LSTM(input_size, hidden_size, num_layers=1, …)
 
     def forward(self, x, state=None):
         x, unbatched = self._prepare_input(x)
