@@ -22,7 +22,7 @@ if _current not in BACKENDS:
     _current = "numba"
 
 _registry: list[Kernel] = []
-_helpers: list = []  # scalar functions kernels call; Numba learns them (register_jitable) before the first compile
+_helpers: list = []  # (function, Numba options) that kernels call; registered (register_jitable) at the first compile
 _numba_import: threading.Thread | None = None
 
 
