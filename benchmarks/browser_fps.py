@@ -7,10 +7,11 @@ Starts JupyterLab on a scratch copy of benchmarks/browser_fps.ipynb (each app bu
 builds it, one cell per app, tagged `app:<name>`), opens it in headless Chromium (Debian's
 /usr/bin/chromium driven by Playwright) and takes one app at a time, as a learner meets them: runs
 its cell, animates it (its play button, or one of its sliders moved by the keyboard every 30 ms, as a
-learner dragging it would), then clears the cell's output. A frame is an image ipympl paints on the
-app's visible canvas: a wrapper around CanvasRenderingContext2D.drawImage counts them per canvas;
-fps = frames painted / seconds animated. Also printed: the CPU time per frame of the kernel, the
-browser (all Chromium processes) and the Jupyter server, which shows where the time goes.
+learner dragging it would), then clears the cell's output. A frame is a picture the live canvas
+(dlcourse/viz/live_canvas.js) paints on the app's canvas: a wrapper around drawImage counts them per
+canvas; fps = frames painted / seconds animated (a Play widget that reaches its end stops the clock).
+Also printed: the CPU time per frame of the kernel, the browser (all Chromium processes) and the
+Jupyter server, which shows where the time goes.
 The goal (issue 17): every app >= 20 fps on the course's 2-core machine.
 """
 
@@ -60,35 +61,57 @@ ANIMATIONS = {
     "width": ("play", None),
 }
 
-# Counts, per canvas, the images ipympl paints on the visible canvas of a figure (one per frame).
+# Counts, per canvas, the pictures live_canvas.js paints on an app's canvas (one per frame).
 COUNT_FRAMES = """
 (() => {
   const original = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const canvas = this.canvas;
-    if (canvas && canvas.isConnected && canvas.closest && canvas.closest('.jupyter-matplotlib-canvas-div')) {
+    if (canvas && canvas.isConnected && canvas.closest && canvas.classList.contains('dlcourse-live-canvas')) {
       canvas.__frames = (canvas.__frames || 0) + 1;
     }
     return original.apply(this, args);
   };
 })();
 """
-# Moves a slider with the arrow keys every `ms` milliseconds for `seconds` (back and forth, so that a
-# bounded slider keeps moving), as keyboard events on its handle; resolves to the number of moves.
+# Moves a slider with the arrow keys every `ms` milliseconds for `seconds` (back and forth, turning at
+# its ends, so that every move changes its value), as keyboard events on its handle; resolves to the
+# number of moves.
 PRESS_KEYS = """([name, label, ms, seconds]) => new Promise((resolve) => {
   const app = document.querySelector(`[data-app="${name}"]`);
   const slider = Array.from(app.querySelectorAll('.widget-slider')).find(
     (s) => (s.querySelector('.widget-label') || {}).textContent.trim() === label);
   const handle = slider.querySelector('.noUi-handle');
   let moves = 0, key = 'ArrowRight';
+  const at = (name) => Number(handle.getAttribute(name));
   const timer = setInterval(() => {
+    // turn at either end of the slider (every move changes the value) and every 12 moves
+    if (at('aria-valuenow') >= at('aria-valuemax')) key = 'ArrowLeft';
+    else if (at('aria-valuenow') <= at('aria-valuemin')) key = 'ArrowRight';
+    else if (moves % 12 === 0 && moves > 0) key = key === 'ArrowRight' ? 'ArrowLeft' : 'ArrowRight';
     handle.dispatchEvent(new KeyboardEvent('keydown', {key, code: key, bubbles: true, cancelable: true}));
     moves += 1;
-    if (moves % 12 === 0) key = key === 'ArrowRight' ? 'ArrowLeft' : 'ArrowRight';
   }, ms);
   setTimeout(() => { clearInterval(timer); resolve(moves); }, seconds * 1000);
 })"""
 KEY_INTERVAL_MS = 30
+# Counts the frames painted for `seconds`, or until the app's Play widget stops (it reached its last
+# value: what follows is no animation); resolves to [frames, seconds, still playing].
+WHILE_PLAYING = """([name, seconds]) => new Promise((resolve) => {
+  const app = document.querySelector(`[data-app="${name}"]`);
+  const frames = () => Math.max(0, ...Array.from(app.querySelectorAll('canvas.dlcourse-live-canvas'),
+                                                 (c) => c.__frames || 0));
+  const start = performance.now(), first = frames();
+  const timer = setInterval(() => {
+    const play = app.querySelector('.widget-play');
+    const playing = !play || play.querySelector('i.fa-pause') !== null;  // no Play widget: a toggle button
+    const elapsed = (performance.now() - start) / 1000;
+    if (!playing || elapsed >= seconds) {
+      clearInterval(timer);
+      resolve([frames() - first, elapsed, playing]);
+    }
+  }, 20);
+})"""
 # Runs the cell tagged `app:<name>` (or the setup cell) and resolves to its execution count, once the
 # kernel is idle again; marks the cell's node with data-app="<name>".
 RUN_CELL = """async (name) => {
@@ -129,7 +152,7 @@ from dlcourse.viz.app import App
 print(json.dumps({str(n): [v.figure.canvas.frames_rendered, v.figure.canvas.frames_sent] for n, v in Out.items()
                   if isinstance(v, App) and hasattr(v.figure.canvas, "frames_sent")}))"""
 FRAMES = """(name) => Math.max(0, ...Array.from(
-  document.querySelectorAll(`[data-app="${name}"] .jupyter-matplotlib-canvas-div canvas`), c => c.__frames || 0))"""
+  document.querySelectorAll(`[data-app="${name}"] canvas.dlcourse-live-canvas`), c => c.__frames || 0))"""
 
 
 def processes():
@@ -178,11 +201,13 @@ def free_port() -> int:
 
 
 def start_lab(root: Path, state: Path):
-    """JupyterLab on `root` with quiet settings, every cell rendered (windowingMode none), app exposed."""
+    """JupyterLab on `root` with quiet settings and the course's server config, the app exposed."""
     port, token = free_port(), secrets.token_hex(16)
     settings = {
         "apputils-extension/notification": {"fetchNews": "false", "checkForUpdates": False},
-        "notebook-extension/tracker": {"autoStartDefaultKernel": True, "windowingMode": "none"},
+        # JupyterLab's default windowing ("contentVisibility": off-screen cells are not laid out), as
+        # learners have it; each app is scrolled into view before it is measured
+        "notebook-extension/tracker": {"autoStartDefaultKernel": True},
     }
     for plugin, values in settings.items():
         path = state / "settings" / "@jupyterlab" / f"{plugin}.jupyterlab-settings"
@@ -220,7 +245,7 @@ def start_lab(root: Path, state: Path):
 def animate(page, app, name: str, seconds: float) -> dict:
     """Animate one app for `seconds` and count the frames its canvas paints."""
     kind, label = ANIMATIONS[name]
-    canvas = app.locator(".jupyter-matplotlib-canvas-div canvas").first
+    canvas = app.locator("canvas.dlcourse-live-canvas").first
     canvas.scroll_into_view_if_needed()
     page.wait_for_function(f"({FRAMES})('{name}') > 0", timeout=30_000)  # painted once: the view is live
     page.wait_for_timeout(500)
@@ -239,10 +264,9 @@ def animate(page, app, name: str, seconds: float) -> dict:
         description = f"'{label}' button"
     button.click()
     page.wait_for_timeout(500)  # warm-up: the first frames of an animation include its start
-    start_frames, start = page.evaluate(FRAMES, name), time.monotonic()
-    page.wait_for_timeout(seconds * 1000)
-    elapsed = time.monotonic() - start
-    frames = page.evaluate(FRAMES, name) - start_frames
+    frames, elapsed, playing = page.evaluate(WHILE_PLAYING, [name, seconds])
+    if kind == "play" and not playing:
+        description += f" (played to its end after {elapsed:.1f} s)"
     if kind == "toggle":
         app.locator(".widget-toggle-button", has_text="pause").first.click()
     else:

@@ -119,11 +119,11 @@ def main(argv=None) -> int:
                 for name in names:
                     page.evaluate(fps.RUN_CELL, name)
                     app = page.locator(f'[data-app="{name}"]')
-                    app.locator(".jupyter-matplotlib-canvas-div canvas").first.scroll_into_view_if_needed()
+                    app.locator("canvas.dlcourse-live-canvas").first.scroll_into_view_if_needed()
                     page.wait_for_function(f"({fps.FRAMES})('{name}') > 0", timeout=30_000)
                     size = page.evaluate(
                         f"""Array.from(document.querySelectorAll('[data-app="{name}"] """
-                        """.jupyter-matplotlib-canvas-div canvas'), c => [c.width, c.height])"""
+                        """canvas.dlcourse-live-canvas'), c => [c.width, c.height])"""
                     )
                     cdp.send("Profiler.enable")
                     cdp.send("Profiler.setSamplingInterval", {"interval": 200})

@@ -313,6 +313,32 @@ def test_jupyter_config_leaves_the_kernel_status_alone_for_widget_messages():
     assert "status" in manager.untracked_message_types  # the server's defaults are kept
 
 
+def test_jupyter_config_sends_kernel_messages_without_nagle_delay():
+    """The server's kernel websocket connection turns TCP_NODELAY on before it connects (see the config)."""
+    from jupyter_server.serverapp import ServerApp
+    from jupyter_server.services.kernels.connection.channels import ZMQChannelsWebsocketConnection
+    from traitlets.config import Config, PyFileConfigLoader
+
+    config = PyFileConfigLoader("jupyter_server_config.py", path=str(REPO / "jupyter_config")).load_config()
+    connection_class = ServerApp(config=Config(config)).kernel_websocket_connection_class
+    assert issubclass(connection_class, ZMQChannelsWebsocketConnection)
+    calls = []
+
+    class Handler:
+        def set_nodelay(self, value):
+            calls.append(value)
+
+    class Probe(connection_class):
+        """Stops at the parent's connect: only the order of the two calls matters here."""
+
+    connection = Probe.__new__(Probe)
+    connection.__dict__["_trait_values"] = {"websocket_handler": Handler()}
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(ZMQChannelsWebsocketConnection, "connect", lambda self: calls.append("connected"))
+        connection.connect()
+    assert calls == [True, "connected"]
+
+
 @pytest.mark.parametrize("preset, expected", [(None, "1"), ("4", "4")], ids=["default", "learner-set"])
 def test_binder_start_sets_one_blas_thread_then_runs_the_command(preset, expected):
     start = REPO / "binder" / "start"

@@ -1,4 +1,4 @@
-"""Live widgets for the course: matplotlib figures (ipympl) inside ipywidgets layouts.
+"""Live widgets for the course: matplotlib figures on live canvases (canvas.py) inside ipywidgets layouts.
 
     from dlcourse.viz import landscape_explorer, TrainingMonitor
     landscape_explorer("rosenbrock")          # last line of a cell: shows the app

@@ -18,9 +18,9 @@ An app is a matplotlib figure plus ipywidgets controls. Subclasses do three thin
     app                                           # last line of a cell: shows the widget
 
 What the base class guarantees:
-- live (in a Jupyter kernel with ipympl, whatever `%matplotlib` says; see style.apps_are_live): the
-  figure's own ipympl canvas (canvas.py) sits in the layout, and `redraw()`/`redraw_frame()` ask the
-  browser for a frame, rendered when it is ready for one; outside a kernel (scripts, tests under Agg)
+- live (in a Jupyter kernel, whatever `%matplotlib` says; see style.apps_are_live): the figure's own
+  live canvas (canvas.py, a widget) sits in the layout, and `redraw()`/`redraw_frame()` ask it for a
+  frame, rendered and pushed to the browser at a bounded rate; outside a kernel (scripts, tests under Agg)
   the same app shows a PNG of the figure, refreshed on every `redraw()` once the app is displayed;
 - the display bundle carries the live widget AND a PNG picture of the figure, so that renderers
   without a widget frontend (GitHub, nbconvert) show the picture;
@@ -70,7 +70,7 @@ class App:
 
     @property
     def live(self) -> bool:
-        """True when the figure is on a live ipympl canvas (an ipywidget), False for a PNG picture."""
+        """True when the figure is on a live canvas (an ipywidget), False for a PNG picture."""
         if self.figure is None:
             return apps_are_live()
         return isinstance(self.figure.canvas, widgets.DOMWidget)

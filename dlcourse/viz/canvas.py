@@ -1,4 +1,4 @@
-"""The live canvas of an app: an ipympl canvas that sends frames as fast as the browser can show them.
+"""The live canvas of an app: a matplotlib canvas that is also a widget, pushing frames to the browser.
 
     figure = Figure(figsize=(6, 4))
     canvas = live_canvas(figure)          # an ipywidget showing the figure; the app puts it in its layout
@@ -7,49 +7,47 @@
 Apps make this canvas themselves (see style.new_figure), whatever `%matplotlib` says, so that
 ordinary plots stay inline images and only the apps are live.
 
-Why not ipympl's canvas as it is? Two things limit an animation's frame rate there:
+The kernel half is here; the browser half is live_canvas.js (an anywidget module: plain JavaScript
+that the anywidget extension loads, no build step). Why not ipympl's canvas? Its browser half
+re-encodes the whole canvas as a PNG data URL after every frame (`toDataURL`, to save the picture with
+the notebook) and draws each frame twice: 35-70 ms of the browser's main thread per frame, which
+capped every app at 7-16 frames per second on the course's 2-core machine (benchmarks/browser_fps.py).
+And it keeps only the newest picture it has not shown, which forces whole frames to heal the gaps.
 
-1. Pacing. ipympl sends a frame ("binary" message) whenever the kernel draws, and the browser keeps
-   only the newest one it has not shown yet; frames are *differences* to the previous one, so a frame
-   dropped that way leaves stale pixels, and a kernel that draws faster than the browser can show
-   piles up messages. A browser that asks for every frame fixes both but doubles the messages, and
-   every message to the kernel costs the page work of its own (JupyterLab re-renders its kernel
-   status on each reply): measured in headless Chromium, ~110 ms of browser CPU per frame against
-   ~35 ms when frames are only pushed (benchmarks/browser_fps.py prints these). So frames
-   are pushed, at most one per MIN_INTERVAL (changes in between merge into the next frame), with
-   sparse acknowledgements: every PROBE_EVERY the kernel asks "draw", and the browser's answer
-   confirms every frame sent before; at most WINDOW unconfirmed frames are on their way. A whole
-   frame follows a difference frame within HEAL_AFTER, and SETTLE after the last one, so a dropped
-   difference never lasts. Without a browser view (nbval, nbconvert) nothing is rendered at all.
-2. Encoding. Every frame is a PNG of the figure (a difference frame only down to the last changed row
-   and column: ipympl pastes it at the top-left corner). Pillow's encoder tries five row filters per
-   row at its default level (about 40 ms for a 1100×460 picture on a small machine); this one writes
-   rows unfiltered with the fastest zlib level, which is several times faster and, for the flat
-   colours and transparent (unchanged) areas of a difference picture, about as small.
+How a frame travels:
+
+1. The app changes its artists and calls `request("frame")` (it blits: see App.set_animated) or
+   `request("full")`. Requests merge: at most one frame goes out per MIN_INTERVAL.
+2. The kernel draws, compares the picture with the one it sent before, and sends only the box of
+   pixels that changed, unchanged ones transparent, as a PNG written for speed (rows unfiltered,
+   fastest zlib level: several times faster than Pillow's default, and for the flat colours and
+   transparent areas of a difference about as small).
+3. The browser draws every frame, in order, at its place (so no frame may be skipped, and none is).
+   A new view asks for a whole frame. Without a view (nbval, nbconvert) nothing is rendered at all.
+4. Flow control: at most WINDOW frames may be unconfirmed. Now and then (every ASK_EVERY, or when
+   half the window is unconfirmed) a frame asks the browser to answer once it has drawn it; the answer confirms
+   every frame before it. Answers are sparse on purpose: each message to the kernel costs the page
+   work of its own (JupyterLab re-renders the kernel's busy/idle status).
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 import struct
-import sys
 import threading
 import time
 import zlib
+from pathlib import Path
 
 import numpy as np
 
-# Pacing (see the module docstring): at most one frame per MIN_INTERVAL, at most WINDOW frames sent
-# that the browser has not confirmed, a question ("draw") at most every PROBE_EVERY, repeated when it
-# is not answered within PROBE_LOST; a whole frame HEAL_AFTER a difference frame at the latest, and
-# SETTLE after the last frame of an animation.
+# at most one frame per MIN_INTERVAL; at most WINDOW frames the browser has not confirmed; a frame
+# asks for a confirmation every ASK_EVERY, and when half the window is unconfirmed (if none is awaited)
 MIN_INTERVAL = 1 / 30
-WINDOW = 4
-PROBE_EVERY = 0.2
-PROBE_LOST = 1.0
-HEAL_AFTER = 1.0
-SETTLE = 0.25
+WINDOW = 6
+ASK_EVERY = 0.2
+# mouse events the browser can send, as matplotlib names them (without "_event")
+MOUSE_EVENTS = ("button_press", "button_release", "motion_notify")
 
 
 def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
@@ -71,50 +69,51 @@ def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
     )
 
 
-def import_ipympl():
-    """ipympl's backend module, imported WITHOUT switching pyplot to it.
-
-    `import ipympl` calls `matplotlib.use("module://ipympl.backend_nbagg")` when matplotlib is loaded,
-    which makes every later plot a widget and closes the figures of the running cell (pyplot's
-    switch_backend closes all figures). Apps must leave `%matplotlib inline` alone, so that call is
-    made a no-op for the duration of the import.
-    """
-    import matplotlib
-
-    if "ipympl.backend_nbagg" not in sys.modules:
-        use = matplotlib.use
-        matplotlib.use = lambda *args, **kwargs: None
-        try:
-            importlib.import_module("ipympl.backend_nbagg")
-        finally:
-            matplotlib.use = use
-    return sys.modules["ipympl.backend_nbagg"]
+def changed_box(old: np.ndarray | None, new: np.ndarray):
+    """(top, left, picture): the smallest box of `new` holding every pixel that differs from `old`,
+    unchanged pixels transparent (0); None when nothing changed. Both are (h, w) uint32 RGBA pixels."""
+    changed = new != old
+    rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
+    if len(rows) == 0:
+        return None
+    box = np.s_[rows[0] : rows[-1] + 1, cols[0] : cols[-1] + 1]
+    return int(rows[0]), int(cols[0]), np.where(changed[box], new[box], np.uint32(0))
 
 
 def _canvas_class():
-    """The canvas class, made on first use: importing ipympl needs IPython and ipywidgets."""
+    """The canvas class, made on first use: anywidget needs ipywidgets (and a kernel to be useful)."""
     global _Canvas
     if _Canvas is not None:
         return _Canvas
-    Canvas = import_ipympl().Canvas
+    import anywidget
+    import traitlets
+    from matplotlib.backend_bases import MouseButton, MouseEvent
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.backends.backend_webagg_core import TimerAsyncio
 
-    class PacedCanvas(Canvas):
-        """ipympl's canvas, pushing frames at a bounded rate with sparse acknowledgements (module docstring)."""
+    class LiveCanvas(anywidget.AnyWidget, FigureCanvasAgg):
+        """A matplotlib Agg canvas that is an ipywidget: frames pushed as PNG differences (module docstring)."""
 
-        def __init__(self, figure, *args, **kwargs):
-            super().__init__(figure, *args, **kwargs)
-            self.syncing_data_url = False  # ipympl 0.10 would otherwise sync a malformed data URL (see style.py)
+        _esm = Path(__file__).with_name("live_canvas.js")
+        _size = traitlets.List([1, 1]).tag(sync=True)  # (width, height) in CSS pixels, for the first layout
+        _listening = traitlets.List([]).tag(sync=True)  # mouse events the figure has handlers for
+        _timer_cls = TimerAsyncio  # canvas.new_timer(): timers on the kernel's event loop
+
+        def __init__(self, figure):
+            anywidget.AnyWidget.__init__(self)
+            FigureCanvasAgg.__init__(self, figure)
+            self._size = [int(figure.bbox.width), int(figure.bbox.height)]
             self.pending = None  # None, "frame" or "full": what has changed since the last frame
-            self.view = False  # a browser view is connected (frames without one are not rendered)
-            self.browser_waiting = False  # the browser asked for a picture (its own "draw") and awaits one
-            self.pushed = self.acked = 0  # frames sent; of those, how many the browser has surely received
-            self.probe = None  # (frames sent when we asked "draw", when) while the browser has not answered
-            self.last_push = self.last_full = self.last_probe = 0.0  # perf_counter times
-            self.patched = False  # difference frames sent since the last whole one (one may have been lost)
+            self.views = 0  # browser views showing this canvas (frames without one are not rendered)
+            self.whole_next = False  # the next frame must be whole (a new view, a new size)
+            self.shown = None  # the last picture sent, as (h, w) uint32 pixels: what every view shows
+            self.pushed = self.acked = 0  # frames sent; of those, how many the browser has surely drawn
+            self.asked = 0  # the frame whose answer we await (0: none)
+            self.last_push = self.last_ask = 0.0  # perf_counter times
             self.timer_due = None  # when a scheduled _pump will run
             self.paint_frame = None  # the app's blitting function: restore the background, draw animated artists
             self.prepare = None  # the app's last-moment update; True when it needs a full draw
-            self.report_error = None  # the app's error display (a comm handler's exception is otherwise lost)
+            self.report_error = None  # the app's error display (a message handler's exception is otherwise lost)
             # JupyterLab ≥ 4.4 sends widget messages to a kernel *subshell*: they are handled in another
             # thread than timers and cells. The app shares its lock here so that the two never draw (or
             # train) at the same time.
@@ -123,48 +122,49 @@ def _canvas_class():
                 self.loop = asyncio.get_running_loop()
             except RuntimeError:
                 self.loop = None  # no event loop (a script): throttled frames go out with the next request
+            self.loop_thread = threading.get_ident()
             self.frames_sent = self.frames_rendered = 0
+            self.on_msg(self._on_message)
+
+        @property
+        def view(self) -> bool:
+            """True while a browser shows this canvas."""
+            return self.views > 0
+
+        def mpl_connect(self, s, func):
+            if s.removesuffix("_event") in MOUSE_EVENTS and s.removesuffix("_event") not in self._listening:
+                self._listening = [*self._listening, s.removesuffix("_event")]  # the browser now sends these
+            return super().mpl_connect(s, func)
 
         # -------------------------------------------------------------- the protocol
         def request(self, kind: str = "full") -> None:
             """Ask for a new picture: "frame" (animated artists only) or "full" (everything)."""
             with self.lock:
                 self.pending = "full" if "full" in (kind, self.pending) else "frame"
-                self._pump()
+                if self.loop is not None and threading.get_ident() != self.loop_thread:
+                    # a widget message's handler (a kernel subshell's thread): draw on the event loop, so
+                    # that the handler returns and the kernel reports "idle" at once; the browser sends
+                    # the next slider value meanwhile instead of waiting for the picture
+                    self._later(0.0)
+                else:
+                    self._pump()
 
-        def draw_idle(self):
+        def draw_idle(self, *args, **kwargs):
             self.request("full")
 
         def _pump(self) -> None:
             """Render and send the pending change now, or schedule it: rate and frames in flight are bounded."""
-            if self.pending is None or not self.view:
-                return
-            now = time.perf_counter()
-            if self.probe is not None and now - self.probe[1] > PROBE_LOST:
-                self.probe = None  # no answer: the question was lost (e.g. sent before the view existed)
-            if self.pushed - self.acked >= WINDOW and not self.browser_waiting:
-                self._ask()  # enough frames on their way: wait for the browser to confirm it got them
-                self._later(PROBE_LOST)
-                return
-            wait = MIN_INTERVAL - (now - self.last_push)
-            if wait > 0 and not self.browser_waiting:
+            if self.pending is None or not self.view or self.pushed - self.acked >= WINDOW:
+                return  # nothing to do, nobody to show it to, or wait for the browser's answer (it pumps)
+            wait = MIN_INTERVAL - (time.perf_counter() - self.last_push)
+            if wait > 0:
                 self._later(wait)
                 return
-            heal = self.patched and now - self.last_full > HEAL_AFTER  # a lost difference frame stays ≤ 1 s
-            self._deliver(self.render(whole=heal))
-            self._ask()
-            self._later(SETTLE)  # if nothing follows, one whole frame makes the final picture exact
-
-        def _ask(self) -> None:
-            """Ask the browser for a "draw": its answer confirms every frame sent before the question."""
-            now = time.perf_counter()
-            due = now - self.last_probe > PROBE_EVERY or self.pushed - self.acked >= WINDOW
-            if self.probe is None and due:
-                self.probe, self.last_probe = (self.pushed, now), now
-                self.send_event("draw")
+            self.render()
+            self._push()
 
         def _later(self, delay: float) -> None:
-            """Run _pump (or the settling whole frame) after `delay` seconds, on the kernel's event loop."""
+            """Run _pump after `delay` seconds, on the kernel's event loop."""
             if self.loop is None:
                 return
             due = time.perf_counter() + delay
@@ -176,124 +176,104 @@ def _canvas_class():
         def _on_timer(self) -> None:
             with self.lock:
                 self.timer_due = None
-                if self.pending is not None:
-                    self._pump()
-                elif self.patched and self.view:  # the animation may have stopped: end on an exact picture
-                    quiet = time.perf_counter() - self.last_push
-                    if quiet >= SETTLE * 0.9:
-                        self._deliver(self.render(whole=True, redraw=False))
-                    else:
-                        self._later(SETTLE - quiet)
-
-        def handle_event(self, event):
-            with self.lock:
-                return super().handle_event(event)
-
-        def handle_draw(self, event):
-            """The browser asks for a picture: the answer to our question, or its own request (e.g. after a resize)."""
-            self.view = True
-            if self.probe is not None:
-                self.acked = max(self.acked, self.probe[0])  # it has received every frame sent before we asked
-                self.probe = None
-            self.browser_waiting = True  # it now waits for a picture: the next change goes out at once
-            if self.pending is not None:
                 self._pump()
 
-        def handle_refresh(self, event):
-            # a new (or resized) view in the browser needs a whole picture; what was in flight is void
-            self.view, self._force_full = True, True
-            self.acked, self.probe = self.pushed, None
-            super().handle_refresh(event)
+        def _on_message(self, widget, content, buffers) -> None:
+            """A message from a browser view: a new view, a view gone, a frame shown, or a mouse event."""
+            with self.lock:
+                kind = content.get("type")
+                if kind == "view":
+                    self.views += 1
+                    self.acked, self.asked = self.pushed, 0  # frames in flight went to the old views
+                    self.whole_next = True
+                    if self._set_device_pixel_ratio(float(content.get("device_pixel_ratio", 1))):
+                        self.pending = "full"  # a new resolution: everything is drawn again
+                    self.pending = self.pending or ("full" if self.shown is None else "resend")
+                    self._pump()
+                elif kind == "closing":
+                    self.views = max(0, self.views - 1)
+                elif kind == "shown":
+                    self.acked = max(self.acked, int(content["frame"]))
+                    if self.asked <= self.acked:
+                        self.asked = 0
+                    self._pump()
+                elif kind in MOUSE_EVENTS:
+                    self._mouse(content)
 
-        def _handle_message(self, widget, content, buffers):
-            if content.get("type") == "closing":  # the browser removed its view: stop sending
-                with self.lock:
-                    self.view = False
-            super()._handle_message(widget, content, buffers)
+        def _mouse(self, event) -> None:
+            """Run the figure's handlers for a browser mouse event (x, y in device pixels from the top left)."""
+            x, y = float(event["x"]), self.figure.bbox.height - float(event["y"])  # matplotlib counts y upwards
+            modifiers = [str(key) for key in event.get("modifiers", [])]
+            if event["type"] == "motion_notify":
+                masks = {MouseButton.LEFT: 1, MouseButton.RIGHT: 2, MouseButton.MIDDLE: 4}
+                buttons = {button for button, mask in masks.items() if int(event.get("buttons", 0)) & mask}
+                MouseEvent("motion_notify_event", self, x, y, buttons=buttons, modifiers=modifiers)._process()
+            else:  # JavaScript numbers buttons 0, 1, 2 (left, middle, right); matplotlib 1, 2, 3
+                button = MouseButton(int(event.get("button", 0)) + 1)
+                MouseEvent(event["type"] + "_event", self, x, y, button, modifiers=modifiers)._process()
 
         def render_and_send(self) -> None:
             """Render and send the figure now, whatever the pacing (progress pictures during a long loop)."""
             with self.lock:
                 self.pending = self.pending or "full"
-                self._deliver(self.render())
+                self.render()
+                self._push()
 
-        def render(self, whole: bool = False, redraw: bool = True) -> bytes | None:
-            """Render what is pending (a full draw, or the app's blit); the PNG to send (changes, or `whole`)."""
+        def render(self) -> None:
+            """Draw what is pending into the canvas's buffer: the app's blit for a "frame", else everything."""
             kind, self.pending = self.pending or "full", None
+            if kind == "resend":  # a new view of an unchanged figure: send the picture again
+                return
             try:
-                if redraw and self.prepare is not None and self.prepare():
+                if self.prepare is not None and self.prepare():
                     kind = "full"
                 # a frame: the app pastes its saved background and draws its animated artists (False: it
                 # has no background yet); otherwise the whole figure is drawn
-                if redraw and not (kind == "frame" and self.paint_frame is not None and self.paint_frame()):
-                    _agg_draw(self)
+                if not (kind == "frame" and self.paint_frame is not None and self.paint_frame()):
+                    FigureCanvasAgg.draw(self)
             except Exception as error:  # noqa: BLE001 - the browser must get a picture all the same
                 if self.report_error is None:
                     raise
                 self.report_error(error)
-            self._png_is_old = True
-            self._force_full = self._force_full or whole
             self.frames_rendered += 1
-            return self.get_diff_image()
 
-        def _deliver(self, frame) -> None:
-            if frame is None:
-                return
-            now = time.perf_counter()
-            whole = self._current_image_mode == "full"
-            self.patched = not whole  # a difference frame: if the browser dropped one, pixels are stale
+        def _push(self) -> None:
+            """Send the buffer's picture: whole, or the box of pixels that changed since the last one."""
+            pixels = np.asarray(self.get_renderer().buffer_rgba())
+            picture = pixels.view(np.uint32)[..., 0]  # one 32-bit number per pixel (RGBA: alpha in the top byte)
+            # a difference cannot show transparent pixels: a see-through figure always goes whole
+            whole = (
+                self.whole_next
+                or self.shown is None
+                or picture.shape != self.shown.shape
+                or bool((picture < np.uint32(0xFF000000)).any())
+            )
             if whole:
-                self.last_full = now
-            self.send_binary(frame)
-            self.browser_waiting = False
-            self.last_push = now
+                top, left, part = 0, 0, picture
+            else:
+                box = changed_box(self.shown, picture)
+                if box is None:
+                    return  # nothing changed: no frame
+                top, left, part = box
+            self.shown, self.whole_next = picture.copy(), False
+            now = time.perf_counter()
             self.pushed += 1
+            ask = not self.asked and (now - self.last_ask >= ASK_EVERY or self.pushed - self.acked >= WINDOW // 2)
+            if ask:
+                self.asked, self.last_ask = self.pushed, now
+            png = png_bytes(np.ascontiguousarray(part).view(np.uint8).reshape(*part.shape, 4))
+            message = {"type": "frame", "frame": self.pushed, "x": left, "y": top, "whole": whole, "ask": ask}
+            self.send(message, [png])
+            self.last_push = now
             self.frames_sent += 1
 
-        # -------------------------------------------------------------- faster pictures
-        def get_diff_image(self):
-            """The picture to send: the whole buffer, or only the pixels that changed (others transparent)."""
-            if not self._png_is_old:
-                return None
-            pixels = np.asarray(self.get_renderer().buffer_rgba())
-            buffer = pixels.view(np.uint32)[..., 0]  # one 32-bit number per pixel (RGBA: alpha in the top byte)
-            see_through = (buffer < np.uint32(0xFF000000)).any()  # a difference cannot show transparent pixels
-            full = self._force_full or buffer.shape != self._last_buff.shape or see_through
-            self.set_image_mode("full" if full else "diff")
-            if full:
-                picture = buffer
-            else:
-                changed = buffer != self._last_buff
-                picture = np.where(changed, buffer, np.uint32(0))
-                # ipympl draws a difference at the canvas's top-left corner, so the rows below and the
-                # columns right of the last changed pixel can be left out: a smaller PNG to encode,
-                # send, decode and draw (half to 7/8 of the pixels remain in the course's apps)
-                rows, cols = np.flatnonzero(changed.any(axis=1)), np.flatnonzero(changed.any(axis=0))
-                picture = picture[: rows[-1] + 1, : cols[-1] + 1] if len(rows) else picture[:1, :1]
-            self._last_buff = buffer.copy()
-            self._force_full = self._png_is_old = False
-            return png_bytes(np.ascontiguousarray(picture).view(np.uint8).reshape(*picture.shape, 4))
-
-    _Canvas = PacedCanvas
+    _Canvas = LiveCanvas
     return _Canvas
 
 
 _Canvas = None
 
 
-def _agg_draw(canvas) -> None:
-    """Draw the whole figure into the canvas's buffer without sending it (Agg's draw, not WebAgg's)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg.draw(canvas)
-
-
 def live_canvas(figure):
-    """Attach a paced ipympl canvas (and its manager) to `figure`; the canvas is an ipywidget."""
-    canvas = _canvas_class()(figure)
-    import_ipympl().FigureManager(canvas, 0)  # not registered with pyplot: plt.show() and inline never see it
-    # ipympl's chrome (header "Figure 1", toolbar, footer, resize handle) means little in an app
-    canvas.header_visible = canvas.footer_visible = False
-    canvas.toolbar_visible = False
-    canvas.resizable = False
-    return canvas
+    """Attach a live canvas to `figure` (not registered with pyplot: plt.show() and inline never see it)."""
+    return _canvas_class()(figure)

@@ -14,7 +14,7 @@ matplotlib already needs):
 
 Drivers are plain generators, so anything goes (`sweep` a slider, several controls one after the
 other with `chain`, or your own `def drive(app): ...; yield`). Recording works in any backend:
-`savefig` draws with Agg even when the figure lives on an ipympl canvas.
+`savefig` draws with Agg even when the figure lives on a live canvas.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def grab(figure, width: int | None = None):
         finally:
             figure.dpi = original
     buffer = io.BytesIO()
-    # savefig swaps in an Agg canvas for the duration of the call, so this works under ipympl too, and
+    # savefig swaps in an Agg canvas for the duration of the call, so this works on a live canvas too, and
     # it draws artists that an app marked as animated (blitting) like every other artist. Raw RGBA
     # skips a PNG encode + decode per frame; Agg truncates the size in pixels to whole numbers.
     figure.savefig(buffer, format="rgba", dpi=dpi, facecolor=figure.get_facecolor())

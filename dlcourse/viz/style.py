@@ -85,7 +85,7 @@ def is_widget_backend() -> bool:
 
 
 def apps_are_live() -> bool:
-    """True when apps draw on a live ipympl canvas: inside a Jupyter kernel, with ipympl installed.
+    """True when apps draw on a live canvas (canvas.py): inside a Jupyter kernel, with anywidget installed.
 
     The global backend does not matter: with `%matplotlib inline` ordinary plots are images and the
     apps are still live. Elsewhere (scripts, tests under Agg) apps show a PNG picture instead; so do
@@ -97,13 +97,13 @@ def apps_are_live() -> bool:
     shell = ipython.get_ipython() if ipython is not None else None
     if shell is None or getattr(shell, "kernel", None) is None:
         return False
-    return importlib.util.find_spec("ipympl") is not None
+    return importlib.util.find_spec("anywidget") is not None
 
 
 def new_figure(nrows: int = 1, ncols: int = 1, figsize=(6.4, 4.2), live: bool | None = None, **subplot_kw):
     """(figure, axes) in the course style, created without being displayed.
 
-    `live` (default: `apps_are_live()`): the figure gets a paced ipympl canvas (dlcourse.viz.canvas), an
+    `live` (default: `apps_are_live()`): the figure gets a live canvas (dlcourse.viz.canvas), an
     ipywidget that an app places in its layout; otherwise a plain Agg canvas. Neither is registered
     with pyplot, so `plt.show()`/`%matplotlib inline` never display them twice, and an app rebuilt many
     times leaks no figures (nor triggers "more than 20 figures" warnings).

@@ -130,7 +130,7 @@ def lab_server(tmp_path_factory):
         '{"fetchNews": "false", "checkForUpdates": false}', encoding="utf-8"
     )
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"))
-    env.pop("MPLBACKEND", None)  # kernels get the learner's default (inline / ipympl), not Agg
+    env.pop("MPLBACKEND", None)  # kernels get the learner's default (inline), not Agg
     # the course's server settings, as `make lab` and Binder use them (jupyter_config/)
     env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
         filter(None, [str(REPO / "jupyter_config"), env.get("JUPYTER_CONFIG_PATH")])

@@ -1,4 +1,4 @@
-"""The network playground in a real browser: JupyterLab + ipympl + ipywidgets, driven by Playwright in Chromium.
+"""The network playground in a real browser: JupyterLab + ipywidgets + the live canvas, driven by Playwright in Chromium.
 
 Runs tests/browser/notebooks/playground_demo.ipynb (a scratch copy) and checks what a learner sees:
 the app renders; pressing play trains it (the connection widths and the neurons' pictures change,
@@ -26,14 +26,14 @@ pytestmark = pytest.mark.browser
 
 DEMO = Path(__file__).parent / "notebooks" / "playground_demo.ipynb"
 TIMEOUT_MS = 120_000
-CANVAS = ".jupyter-matplotlib-canvas-div canvas"
+CANVAS = "canvas.dlcourse-live-canvas"
 COUNT_FRAMES = """
 (() => {
   window.__mplFrames = 0;
   const original = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const canvas = this.canvas;
-    if (canvas && canvas.isConnected && canvas.closest && canvas.closest('.jupyter-matplotlib-canvas-div')) {
+    if (canvas && canvas.isConnected && canvas.closest && canvas.classList.contains('dlcourse-live-canvas')) {
       window.__mplFrames += 1;
     }
     return original.apply(this, args);
@@ -140,5 +140,15 @@ def test_playground_renders_trains_grows_and_prints_code_that_reproduces_its_los
     expected = kernel(page, "print(f'train loss {pg.train_loss:.4f}   test loss {pg.test_loss:.4f}')")
     ran = kernel(page, program)
     assert ran == expected, f"the printed program printed {ran!r}, the app shows {expected!r}"
+
+    # the mouse over a hidden neuron (the browser sends it to matplotlib): its value and gradient show
+    where = kernel(page, "d = pg.view.diagram; x, y = pg.view.ax_net.transData.transform(d.centers[1][0]); "
+                         "r = pg.figure.canvas.device_pixel_ratio; print(x / r, (pg.figure.bbox.height - y) / r)")  # fmt: skip
+    x, y = map(float, where.split())
+    canvas.hover(position={"x": x, "y": y})
+    page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    assert kernel(page, "print(pg.hovered)") == "('neuron', 1, 0)"
+    assert "layer 1, neuron 1" in app.inner_text() and "bias b =" in app.inner_text(), "the neuron is not described"
     assert not error_outputs(page), error_outputs(page)
     print(f"\nplayground browser test: {painted} frames in 2.5 s of play; {time.monotonic() - started:.0f} s in all")

@@ -1,7 +1,7 @@
-"""The live widgets in a real browser: JupyterLab + ipympl + ipywidgets, driven by Playwright in Chromium.
+"""The live widgets in a real browser: JupyterLab + ipywidgets + the live canvas, driven by Playwright in Chromium.
 
 Runs tests/browser/notebooks/landscape_demo.ipynb (a copy, so nothing is saved into the repo) with
-Run All, then checks: no error output, ipympl canvases and widget sliders rendered, a slider move
+Run All, then checks: no error output, live canvases and widget sliders rendered, a slider move
 redraws the canvas (pixels differ), and the landscape animation's frames per second (a JavaScript
 counter of the canvas's drawImage calls while the Play widget runs). Screenshots go to
 artifacts/screenshots/; with DLCOURSE_UPDATE_README_IMAGES=1 the README's pictures in docs/img/ are
@@ -33,17 +33,17 @@ README_IMAGES = (
     else REPO / "artifacts" / "screenshots"
 )
 TIMEOUT_MS = 90_000
-CANVAS = ".jupyter-matplotlib-canvas-div canvas"
+CANVAS = "canvas.dlcourse-live-canvas"
 
-# Counts the frames each ipympl canvas shows: ipympl paints every received image onto the visible
-# canvas with drawImage, so wrapping drawImage counts redraws without touching ipympl itself.
+# Counts the frames the live canvases show: live_canvas.js paints every received picture onto its
+# canvas with drawImage, so wrapping drawImage counts redraws without touching the widget itself.
 COUNT_FRAMES = """
 (() => {
   window.__mplFrames = 0;
   const original = CanvasRenderingContext2D.prototype.drawImage;
   CanvasRenderingContext2D.prototype.drawImage = function (...args) {
     const canvas = this.canvas;
-    if (canvas && canvas.isConnected && canvas.closest && canvas.closest('.jupyter-matplotlib-canvas-div')) {
+    if (canvas && canvas.isConnected && canvas.closest && canvas.classList.contains('dlcourse-live-canvas')) {
       window.__mplFrames += 1;
     }
     return original.apply(this, args);
@@ -122,8 +122,8 @@ def test_widget_notebook_runs_renders_redraws_and_animates(demo_lab, page, scree
     # not awaited: the command's promise settles only when every cell has run
     page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
 
-    # both apps render: two ipympl canvases, widget sliders, and the kernel goes idle
-    page.wait_for_function("document.querySelectorAll('.jupyter-matplotlib-canvas-div').length >= 2",
+    # both apps render: two live canvases, widget sliders, and the kernel goes idle
+    page.wait_for_function("document.querySelectorAll('canvas.dlcourse-live-canvas').length >= 2",
                            timeout=TIMEOUT_MS)  # fmt: skip
     page.wait_for_selector(".jp-Notebook-ExecutionIndicator[data-status='idle']", timeout=TIMEOUT_MS)
     assert not error_outputs(page), error_outputs(page)
@@ -132,7 +132,7 @@ def test_widget_notebook_runs_renders_redraws_and_animates(demo_lab, page, scree
     landscape_app = page.locator(".jp-OutputArea-output", has_text="Loss landscape").first
     canvas = landscape_app.locator(CANVAS).first
     canvas.scroll_into_view_if_needed()
-    page.wait_for_function("window.__mplFrames > 0", timeout=TIMEOUT_MS)  # ipympl painted at least once
+    page.wait_for_function("window.__mplFrames > 0", timeout=TIMEOUT_MS)  # the canvas painted at least once
     page.wait_for_timeout(1500)
     before = canvas.screenshot()
     landscape_app.screenshot(path=str(screenshot_dir / "landscape_app.png"))

@@ -110,7 +110,7 @@ def test_static_display_bundle_has_widget_png_and_text():
     import base64
 
     assert base64.b64decode(bundle["image/png"])[:8] == b"\x89PNG\r\n\x1a\n"
-    # without ipympl the figure shows as a PNG image widget, refreshed by redraw()
+    # outside a kernel the figure shows as a PNG image widget, refreshed by redraw()
     image = app.figure_widget()
     assert isinstance(image, widgets.Image)
     before = image.value
@@ -182,19 +182,18 @@ def test_unknown_viz_attribute_is_a_clear_error():
         dlcourse.viz.nope  # noqa: B018
 
 
-def test_live_figures_do_not_sync_a_data_url():
-    """ipympl 0.10 would sync a bare-base64 `_data_url` for canvases drawn before the browser connects,
-    which breaks the figure in the browser; the live canvas turns that syncing off (see canvas.py)."""
-    if importlib.util.find_spec("ipympl") is None:
-        pytest.skip("ipympl is not installed")
+def test_live_figures_are_widgets_outside_pyplot_that_send_nothing_without_a_view():
+    if importlib.util.find_spec("anywidget") is None:
+        pytest.skip("anywidget is not installed")
     import matplotlib.pyplot as plt
 
     before = plt.get_fignums()
     fig, ax = new_figure(live=True)
     assert isinstance(fig.canvas, widgets.DOMWidget)
-    assert fig.canvas.syncing_data_url is False
-    fig.canvas.draw()  # sends the picture as a binary message, never as a broken data URL
-    assert not fig.canvas._data_url
+    sent = []
+    fig.canvas.send = lambda *args, **kwargs: sent.append(args)
+    fig.canvas.draw_idle()  # nobody looks: nothing is rendered, nothing sent
+    assert sent == [] and fig.canvas.frames_rendered == 0
     assert plt.get_fignums() == before  # not a pyplot figure: %matplotlib inline will not show it again
 
 

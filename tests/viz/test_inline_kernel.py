@@ -1,4 +1,4 @@
-"""In a real Jupyter kernel with `%matplotlib inline`: plots are PNG images, apps are live ipympl canvases
+"""In a real Jupyter kernel with `%matplotlib inline`: plots are PNG images, apps are live canvases (anywidget)
 that also carry a PNG for renderers without widgets (nbconvert, GitHub)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import importlib.util
 import nbformat
 import pytest
 
-pytestmark = pytest.mark.skipif(importlib.util.find_spec("ipympl") is None, reason="ipympl is not installed")
+pytestmark = pytest.mark.skipif(importlib.util.find_spec("anywidget") is None, reason="anywidget is not installed")
 
 WIDGET = "application/vnd.jupyter.widget-view+json"
 
@@ -20,7 +20,7 @@ def executed():
     cells = [
         "%matplotlib inline\nimport matplotlib\nimport matplotlib.pyplot as plt\n"
         "from dlcourse.viz import activation_explorer",
-        # a plot and an app in the same cell: the plot must survive the app's import of ipympl
+        # a plot and an app in the same cell: making the app must not close or swallow the plot
         "plt.plot([0, 1], [1, 0])\napp = activation_explorer('tanh')\napp",
         "print(matplotlib.get_backend(), type(app.figure.canvas).__name__, app.live)",
         "fig, ax = plt.subplots()\nax.plot([0, 1])\nplt.show()",
@@ -38,7 +38,7 @@ def test_static_plots_are_images_and_the_backend_stays_inline(executed):
     plot_cell, info_cell, static_cell = executed.cells[1], executed.cells[2], executed.cells[3]
     assert len(outputs_with(static_cell, "image/png")) == 1 and not outputs_with(static_cell, WIDGET)
     backend, canvas, live = info_cell.outputs[0]["text"].split()
-    assert "inline" in backend and canvas == "PacedCanvas" and live == "True"
+    assert "inline" in backend and canvas == "LiveCanvas" and live == "True"
     # the plot made before the app in the same cell is still shown, as an image
     images = [o for o in outputs_with(plot_cell, "image/png") if WIDGET not in o["data"]]
     assert len(images) == 1
