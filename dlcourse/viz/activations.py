@@ -243,7 +243,7 @@ class GradientDepthExplorer(App):
             self.figure.tight_layout()
         self.set_animated([self.line, self.compare_line, self.info])  # a depth move redraws only these
         self._cache = {}  # (activation, depth, init) → norms: dragging the depth back and forth is instant
-        self._y_limits = None
+        self._y_limits = self._x_limit = None
         menu = widgets.Dropdown(options=ELEMENTWISE, value=activation, description="activation", style=_STYLE)
         self.add_control("activation", menu, self.update)
         depth_slider = widgets.IntSlider(depth, min=0, max=max_depth, description="depth", style=_STYLE)
@@ -287,11 +287,15 @@ class GradientDepthExplorer(App):
         self.compare_line.set_visible(other != "none")
         values = np.concatenate([self.norms, self.compare_norms])
         values = values[np.isfinite(values) & (values > 0)]
-        # limits in jumps (x: tens of layers, y: whole decades), so that most depth moves only blit
+        # limits in jumps (x: tens of layers, y: whole decades) that shrink only when far too wide, so
+        # that dragging the depth back and forth mostly blits (a full redraw of a log axis is ~35 ms)
         if values.size:
-            self._y_limits = steady_log_limits(self._y_limits, values.min(), values.max())
+            self._y_limits = steady_log_limits(self._y_limits, values.min(), values.max(), slack=12)
         y_limits = self._y_limits or self.ax.get_ylim()
-        x_limit = 10 * int(np.ceil(depth / 10)) + 0.5
+        needed = 10 * int(np.ceil(depth / 10)) + 0.5
+        if self._x_limit is None or needed > self._x_limit or needed < self._x_limit - 20:
+            self._x_limit = needed
+        x_limit = self._x_limit
         self.ax.set_ylim(y_limits)
         self.ax.set_xlim(0.5, x_limit)
         self.ax.set_title(f"width {self.width}, init: {self.controls['init'].value}")

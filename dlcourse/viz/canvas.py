@@ -21,7 +21,8 @@ How a frame travels:
 2. The kernel draws, compares the picture with the one it sent before, and sends only the box of
    pixels that changed, unchanged ones transparent, as a PNG written for speed (rows unfiltered,
    fastest zlib level: several times faster than Pillow's default, and for the flat colours and
-   transparent areas of a difference about as small).
+   transparent areas of a difference about as small). In a kernel one worker thread encodes and
+   sends (zlib releases the GIL): the next frame's training and drawing overlap the encoding.
 3. The browser draws every frame, in order, at its place (so no frame may be skipped, and none is).
    A new view asks for a whole frame. Without a view (nbval, nbconvert) nothing is rendered at all.
 4. Flow control: at most WINDOW frames may be unconfirmed. Now and then (every ASK_EVERY, or when
@@ -248,30 +249,49 @@ def _canvas_class():
                 or picture.shape != self.shown.shape
                 or bool((picture < np.uint32(0xFF000000)).any())
             )
-            if whole:
-                top, left, part = 0, 0, picture
-            else:
-                box = changed_box(self.shown, picture)
-                if box is None:
-                    return  # nothing changed: no frame
-                top, left, part = box
-            self.shown, self.whole_next = picture.copy(), False
+            box = None if whole else changed_box(self.shown, picture)
+            if not whole and box is None:
+                return  # nothing changed: no frame
+            self.shown, self.whole_next = picture.copy(), False  # a copy: the next draw reuses the buffer
+            top, left, part = (0, 0, self.shown) if whole else box
             now = time.perf_counter()
             self.pushed += 1
             ask = not self.asked and (now - self.last_ask >= ASK_EVERY or self.pushed - self.acked >= WINDOW // 2)
             if ask:
                 self.asked, self.last_ask = self.pushed, now
-            png = png_bytes(np.ascontiguousarray(part).view(np.uint8).reshape(*part.shape, 4))
             message = {"type": "frame", "frame": self.pushed, "x": left, "y": top, "whole": whole, "ask": ask}
-            self.send(message, [png])
             self.last_push = now
             self.frames_sent += 1
+            if self.loop is None:  # a script or a test: at once
+                self._encode_and_send(message, part)
+            else:  # in a kernel: zlib runs without the GIL, so the next frame's work overlaps the encoding
+                _encoder().submit(self._encode_and_send, message, part)
+
+        def _encode_and_send(self, message: dict, part: np.ndarray) -> None:
+            """PNG-encode a frame's pixels ((h, w) uint32 RGBA) and send it (in order: one encoder thread)."""
+            try:
+                self.send(message, [png_bytes(np.ascontiguousarray(part).view(np.uint8).reshape(*part.shape, 4))])
+            except Exception as error:  # noqa: BLE001 - a worker thread's exception would be lost
+                if self.report_error is None:
+                    raise
+                self.report_error(error)
 
     _Canvas = LiveCanvas
     return _Canvas
 
 
 _Canvas = None
+_ENCODER = None
+
+
+def _encoder():
+    """The one thread that encodes and sends every live canvas's frames (in the order they were made)."""
+    global _ENCODER
+    if _ENCODER is None:
+        from concurrent.futures import ThreadPoolExecutor
+
+        _ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="dlcourse-frames")
+    return _ENCODER
 
 
 def live_canvas(figure):

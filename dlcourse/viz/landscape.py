@@ -72,7 +72,7 @@ class LandscapeExplorer(App):
         frame_slider = widgets.IntSlider(value=self.controls["steps"].value, min=0, max=self.controls["steps"].value,
                                          description="step", style=_SLIDER["style"])  # fmt: skip
         add("step", frame_slider, self._on_frame)
-        self.add_player("play", frame_slider, interval_ms=50)
+        self.add_player("play", frame_slider, interval_ms=40)
         self.add_button("reset_start", "reset start", self.reset_start, icon="undo")
         self.figure.canvas.mpl_connect("button_press_event", self.safe(self.on_click))
         self._draw_surface()

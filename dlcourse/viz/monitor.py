@@ -45,6 +45,7 @@ class TrainingMonitor(App):
         self.min_interval = 0.1  # seconds between live redraws during training (see refresh)
         self._last_draw_end, self._last_draw_cost = 0.0, 0.0
         self._playing = False
+        self.playing_to = None  # the epoch the Play widget is training towards (while it trains)
         self._initial = [p.data.copy() for p in model.parameters()]  # for reset()
         self._clear_records()
         kinds = panel_kinds(self)
@@ -128,10 +129,16 @@ class TrainingMonitor(App):
         target = int(change["new"])
         if target > self.epochs_done:
             self._playing = True  # one short chunk per frame: no pictures in between
+            self.playing_to = self.controls["play"].max
             try:
                 self.train(target - self.epochs_done)
             finally:
                 self._playing = False
+
+    def steps_until(self, epoch: int) -> int:
+        """The number of optimizer steps after `epoch` epochs of `train` (one per batch)."""
+        batches = 1 if self.batch_size is None else -(-len(self.X) // int(self.batch_size))  # ceiling division
+        return int(epoch) * batches
 
     def reset(self):
         """Back to the initial weights and an empty history (the optimizer forgets its state too)."""
@@ -141,6 +148,7 @@ class TrainingMonitor(App):
         if self.optimizer is not None:
             self.optimizer.state.clear()
         self._clear_records()
+        self.playing_to = None
         with self.hold_updates():
             self.controls["play"].value = 0
         self.message("")

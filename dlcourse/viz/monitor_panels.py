@@ -107,9 +107,18 @@ class Panels:
         return changed
 
     def _loss_limits(self, m) -> bool:
-        """Loss axes that grow in jumps (steps: doubling; loss: a decade in log scale), so most frames blit."""
+        """Loss axes that grow in jumps (steps: doubling; loss: a decade in log scale), so most frames blit.
+
+        While the Play widget trains, the step axis spans the whole run it plays at once (the curve grows
+        across it, and no doubling redraws the figure ~6 times, ~130 ms each); it never shrinks before
+        the history is cleared.
+        """
         finite = np.asarray([v for v in m.losses if np.isfinite(v)])
         steps = max(16, 2 ** int(np.ceil(np.log2(max(len(m.losses), 1)))))
+        if m.losses and self.loss_limits is not None:
+            steps = max(steps, self.loss_limits[0])  # keep the span until reset
+        if m.playing_to is not None:
+            steps = max(steps, m.steps_until(m.playing_to))
         if finite.size:
             low, high = float(finite.min()), float(finite.max())
             if low > 0:

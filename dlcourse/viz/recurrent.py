@@ -18,6 +18,7 @@ import dlcourse as dl
 from dlcourse.nn.rnn import LSTM, RNN
 from dlcourse.viz.app import App
 from dlcourse.viz.limits import steady_log_limits
+from dlcourse.viz.raster import Heatmap
 from dlcourse.viz.style import COLORS, course_style, new_figure
 
 GATES = {  # name → (what it does, colour map, colour limits)
@@ -64,20 +65,20 @@ class GateInspector(App):
             self.ax_x.set_ylabel("input")
             if n_features > 1:
                 self.ax_x.legend(loc="upper right", ncols=min(n_features, 4))
+            # heatmaps drawn by table lookup (raster.Heatmap): five imshow pictures cost ~12 ms a frame
             for ax, (name, (meaning, cmap, limits)) in zip(gate_axes, GATES.items()):
-                self.heatmaps[name] = ax.imshow(np.zeros((2, 2)), aspect="auto", cmap=cmap, vmin=limits[0],
-                                                vmax=limits[1], interpolation="nearest")  # fmt: skip
+                self.heatmaps[name] = Heatmap(ax, cmap, vmin=limits[0], vmax=limits[1])
                 ax.set_title(f"{name} — {meaning}", loc="left", fontsize=9)
-            self.heatmaps["c"] = self.ax_c.imshow(np.zeros((2, 2)), aspect="auto", cmap="PuOr_r",
-                                                  interpolation="nearest")  # fmt: skip
+            self.heatmaps["c"] = Heatmap(self.ax_c, "PuOr_r", vmin=-1.0, vmax=1.0)
             self.ax_c.set_title("c — the cell state (the memory carried along)", loc="left", fontsize=9)
             self.ax_c.set_xlabel("time step t")
-            colorbars = {}
-            for name, image in self.heatmaps.items():
+            for image in self.heatmaps.values():
+                image.axes.add_artist(image)
                 image.axes.set_ylabel("unit")
                 image.axes.grid(False)
-                colorbars[name] = self.figure.colorbar(image, ax=image.axes, fraction=0.03, pad=0.01)
-            self.figure.colorbar(self.heatmaps["i"], ax=self.ax_x, fraction=0.03, pad=0.01).ax.set_visible(False)
+                self.figure.colorbar(image.mappable, ax=image.axes, fraction=0.03, pad=0.01)
+            spacer = self.figure.colorbar(self.heatmaps["i"].mappable, ax=self.ax_x, fraction=0.03, pad=0.01)
+            spacer.ax.set_visible(False)  # the input panel lines up with the others
             self.event_marks = []  # dashed vertical lines at the marked steps, in every panel
             for ax in axes:
                 marks = LineCollection([], colors=COLORS["vermillion"], linestyles="--", lw=1.2,
@@ -85,13 +86,14 @@ class GateInspector(App):
                 ax.add_collection(marks)
                 self.event_marks.append(marks)
             self.figure.tight_layout()
-        # another sequence changes these only (blitting) while the axes and lengths stay; the cell state's
-        # colour bar is redrawn whole with them (its scale follows the sequence): a full redraw of the six
-        # panels costs ~150 ms, a frame ~15 ms
-        self.set_animated([*self.input_lines, *self.heatmaps.values(), *self.event_marks, colorbars["c"].ax])
+        # another sequence changes these only (blitting) while the lengths and the cell state's colour
+        # scale stay (the scale moves in steps of √2, see update: then everything is redrawn): a full
+        # redraw of the six panels costs ~150 ms, a frame ~15 ms
+        self.set_animated([*self.input_lines, *self.heatmaps.values(), *self.event_marks])
         low, high = float(self.sequences.min()), float(self.sequences.max())
         self.ax_x.set_ylim(low - 0.1, high + 0.1)  # one scale for every sequence
         last = len(self.sequences) - 1
+        self._spread = None  # the cell state's colour scale (update)
         self.add_control("index", widgets.IntSlider(value=min(index, last), min=0, max=last, description="sequence #",
                                                     style=_STYLE, layout=_WIDE), self.update)  # fmt: skip
         self.update()
@@ -107,20 +109,29 @@ class GateInspector(App):
         found["h"] = np.asarray(self.lstm.last_hidden_states[:, 0])
         return found
 
+    def all_cell_states(self) -> np.ndarray:
+        """The cell states of every sequence, (T, N, H) or (N, T, H), from one batched forward pass."""
+        x = self.sequences if self.lstm.batch_first else self.sequences.transpose(1, 0, 2)  # (N, T, I) / (T, N, I)
+        with dl.no_grad():
+            self.lstm(dl.tensor(x.astype(self.lstm.weight_hh_l0.dtype)))
+        return np.asarray(self.lstm.last_cell_states)
+
     def update(self, change=None):
         """Run the chosen sequence through the LSTM and redraw the input, gates, cell state and marks."""
         index = self.controls["index"].value
+        if self._spread is None:  # before states(): the batched pass replaces the LSTM's recorded states
+            self._spread = cell_state_scale(self.all_cell_states())
         sequence, found = self.sequences[index], self.states(index)
         steps, units = found["c"].shape
         t = np.arange(steps)
         for k, line in enumerate(self.input_lines):
             line.set_data(t, sequence[:, k])
-        extent = (-0.5, steps - 0.5, units - 0.5, -0.5)
         for name, image in self.heatmaps.items():
             image.set_data(found[name].T)  # (H, T): one row per unit
-            image.set_extent(extent)
-        # the cell state's colour scale in steps of √2, so that similar sequences share it (and the colour bar)
-        spread = float(2 ** (np.ceil(2 * np.log2(max(float(np.abs(found["c"]).max()), 1e-6))) / 2))
+        # one colour scale for the cell state of every sequence (the largest |c| of them all, in steps of
+        # √2): sequences compare by colour, and moving between them only blits; it grows if the model
+        # (trained meanwhile) outgrows it
+        spread = self._spread = max(self._spread, cell_state_scale(found["c"]))
         self.heatmaps["c"].set_clim(-spread, spread)
         for ax in self.axes:  # one time axis for every panel
             ax.set_xlim(-0.5, steps - 0.5)
@@ -137,7 +148,13 @@ class GateInspector(App):
         if steps == 1:
             text = f"a sequence of one step: nothing to remember yet — the cell only holds i·g. {text}"
         self.message(text, "warning" if steps == 1 else "info")
-        self.show((steps, units))
+        self.show((steps, units, spread))
+
+
+def cell_state_scale(cell_states) -> float:
+    """The colour scale's half-width for these cell states: max |c| rounded up to a power of √2."""
+    largest = max(float(np.nanmax(np.abs(cell_states))), 1e-6)
+    return float(2 ** (np.ceil(2 * np.log2(largest)) / 2))
 
 
 def gate_inspector(model, sequences, events=None, index: int = 0) -> GateInspector:
