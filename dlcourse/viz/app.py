@@ -37,12 +37,14 @@ import functools
 import html
 import io
 import threading
+import time
 import traceback
 
 import ipywidgets as widgets
 
 from dlcourse.viz.style import apps_are_live
 
+STATUS_INTERVAL = 0.25  # seconds between changes of the status line while a browser shows the app
 _LEVEL_COLORS = {"info": "#333333", "warning": "#D55E00", "error": "#D55E00", "success": "#009E73"}
 
 
@@ -57,6 +59,7 @@ class App:
         self.figure = None  # a matplotlib Figure, set by the subclass
         self.controls: dict[str, widgets.Widget] = {}
         self.status = widgets.HTML(value="")  # one line: messages such as "diverged at step 12"
+        self._status_value, self._status_shown, self._status_due = "", 0.0, False  # see message()
         self.output = widgets.Output()  # tracebacks of callbacks that raised
         self.errors: list[BaseException] = []  # the same exceptions, for tests and debugging
         # Widget callbacks may run in a kernel subshell's thread (JupyterLab ≥ 4.4), timers in the main
@@ -162,14 +165,34 @@ class App:
         self.message(f"{type(exc).__name__}: {exc}", level="error")
 
     def message(self, text: str, level: str = "info") -> None:
-        """Show one line of text under the figure (empty text clears it); level: info/warning/error/success."""
+        """Show one line of text under the figure (empty text clears it); level: info/warning/error/success.
+
+        While a browser shows the app, the line changes at most every STATUS_INTERVAL seconds (the
+        newest text wins): each change costs the page a re-layout, and an animation changes it with
+        every frame. Without a view it changes at once.
+        """
         color = _LEVEL_COLORS.get(level, _LEVEL_COLORS["info"])
-        self.status.value = f'<span style="color:{color}">{html.escape(text)}</span>' if text else ""
+        self._status_value = f'<span style="color:{color}">{html.escape(text)}</span>' if text else ""
+        canvas = None if self.figure is None else self.figure.canvas
+        if not (self.live and getattr(canvas, "view", False) and canvas.loop is not None):
+            self.status.value = self._status_value
+            return
+        wait = self._status_shown + STATUS_INTERVAL - time.perf_counter()
+        if wait <= 0:
+            self._show_status()
+        elif not self._status_due:
+            self._status_due = True
+            canvas.loop.call_soon_threadsafe(canvas.loop.call_later, wait, self._show_status)
+
+    def _show_status(self) -> None:
+        self._status_due, self._status_shown = False, time.perf_counter()
+        if self.status.value != self._status_value:
+            self.status.value = self._status_value
 
     @property
     def message_text(self) -> str:
-        """The status line as plain text (what a learner reads)."""
-        value = self.status.value
+        """The status line as plain text (what a learner reads): the newest message."""
+        value = self._status_value
         return html.unescape(value.split(">", 1)[1].rsplit("<", 1)[0]) if value else ""
 
     # ------------------------------------------------------------------ drawing and display

@@ -110,7 +110,7 @@ def _canvas_class():
             self.shown = None  # the last picture sent, as (h, w) uint32 pixels: what every view shows
             self.pushed = self.acked = 0  # frames sent; of those, how many the browser has surely drawn
             self.asked = 0  # the frame whose answer we await (0: none)
-            self.last_push = self.last_ask = 0.0  # perf_counter times
+            self.last_frame = self.last_ask = 0.0  # perf_counter times: the last frame's start, the last question
             self.timer_due = None  # when a scheduled _pump will run
             self.paint_frame = None  # the app's blitting function: restore the background, draw animated artists
             self.prepare = None  # the app's last-moment update; True when it needs a full draw
@@ -157,10 +157,12 @@ def _canvas_class():
             """Render and send the pending change now, or schedule it: rate and frames in flight are bounded."""
             if self.pending is None or not self.view or self.pushed - self.acked >= WINDOW:
                 return  # nothing to do, nobody to show it to, or wait for the browser's answer (it pumps)
-            wait = MIN_INTERVAL - (time.perf_counter() - self.last_push)
+            now = time.perf_counter()
+            wait = MIN_INTERVAL - (now - self.last_frame)
             if wait > 0:
                 self._later(wait)
                 return
+            self.last_frame = now  # from the start of its drawing: a frame every MIN_INTERVAL, not after it
             self.render()
             self._push()
 
@@ -260,7 +262,6 @@ def _canvas_class():
             if ask:
                 self.asked, self.last_ask = self.pushed, now
             message = {"type": "frame", "frame": self.pushed, "x": left, "y": top, "whole": whole, "ask": ask}
-            self.last_push = now
             self.frames_sent += 1
             if self.loop is None:  # a script or a test: at once
                 self._encode_and_send(message, part)

@@ -212,3 +212,29 @@ def test_apps_are_live_only_inside_a_kernel(monkeypatch):
     assert app.live and isinstance(app.figure_widget(), widgets.DOMWidget)
     monkeypatch.setenv("DLCOURSE_STATIC_APPS", "1")
     assert style.apps_are_live() is False
+
+
+def test_the_status_line_changes_at_most_every_interval_while_a_browser_watches(monkeypatch):
+    """Each status change costs the page a re-layout: while viewed, changes merge (the newest wins)."""
+    import asyncio
+
+    if importlib.util.find_spec("anywidget") is None:
+        pytest.skip("anywidget is not installed")
+    import dlcourse.viz.app as app_module
+
+    async def scenario():
+        monkeypatch.setattr(style, "apps_are_live", lambda: True)  # a live canvas, as in a kernel
+        app = Parabola()
+        assert app.live
+        app.figure.canvas.send = lambda *args, **kwargs: None
+        app.message("before the view")  # nobody watches: at once
+        assert app.status.value.endswith("before the view</span>")
+        app.figure.canvas._on_message(app.figure.canvas, {"type": "view", "device_pixel_ratio": 1}, [])
+        for k in range(10):
+            app.message(f"frame {k}")
+        assert "frame 0" in app.status.value  # the first change shows, the others wait...
+        assert app.message_text == "frame 9"  # ...but the app's own text is always the newest
+        await asyncio.sleep(app_module.STATUS_INTERVAL + 0.1)
+        assert app.status.value.endswith("frame 9</span>")  # ...and the newest follows
+
+    asyncio.run(scenario())
