@@ -108,7 +108,7 @@ bench: test-deps oracles  ## workloads vs PyTorch, start-up, chapters' time/memo
 
 # The live apps' frame rate where learners see them: JupyterLab in headless Chromium (needs /usr/bin/chromium).
 bench-browser: test-deps  ## frames per second of every live app in JupyterLab (benchmarks/browser_fps.py)
-	$(PY) benchmarks/browser_fps.py $(BENCH_ARGS)
+	OPENBLAS_NUM_THREADS=$${OPENBLAS_NUM_THREADS:-1} $(PY) benchmarks/browser_fps.py $(BENCH_ARGS)  # as make lab runs kernels
 
 # --- the course website (docs/book/): Sphinx + myst-nb + sphinx-book-theme, built and checked offline -----
 # Its tools are in neither lock: docs/requirements.txt pins them, installed into .venv with both locks as
