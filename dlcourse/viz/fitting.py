@@ -22,6 +22,7 @@ from dlcourse.cluster import LINKAGES, agglomerative, cut_tree, dendrogram, kmea
 from dlcourse.nn import functional as F
 from dlcourse.tensor import tensor
 from dlcourse.viz.app import App
+from dlcourse.viz.limits import steady_log_limits
 from dlcourse.viz.style import CLASS_COLORS, COLORS, course_style, new_figure
 
 CLUSTER_COLORS = [*CLASS_COLORS, COLORS["vermillion"], "#555555"]  # up to 8 clusters
@@ -158,11 +159,13 @@ class RegressionFit(App):
         steps = np.arange(1, len(self.losses) + 1)
         shown = np.where(np.isfinite(self.losses), self.losses, np.nan) if self.losses else []
         self.loss_line.set_data(steps, shown)
-        # limits in jumps: steps double, the loss spans whole decades; most frames then only blit
-        x_limit = 2 ** int(np.ceil(np.log2(max(len(self.losses), self.steps_per_frame, 1))))
+        # limits that rarely move, so that most frames only blit (a full redraw is ~100 ms): the steps of
+        # the whole run the frame slider spans, the loss in whole decades with two spare below
+        run = self.controls["frame"].max * self.steps_per_frame if "frame" in self.controls else 0
+        x_limit = max(run, 2 ** int(np.ceil(np.log2(max(len(self.losses), self.steps_per_frame, 1)))))
         finite = [v for v in [*self.losses, self.poly_mse] if np.isfinite(v) and v > 0]
-        y_limits = (10.0 ** np.floor(np.log10(min(finite) / 2)), 10.0 ** np.ceil(np.log10(max(finite) * 2))) if (
-            finite) else self.ax_loss.get_ylim()  # fmt: skip
+        old = None if self._loss_limits is None else self._loss_limits[1:]
+        y_limits = steady_log_limits(old, min(finite), max(finite), margin=2) if finite else self.ax_loss.get_ylim()
         self._loss_limits = (x_limit, *y_limits)
         self.ax_loss.set_xlim(0, x_limit)
         self.ax_loss.set_ylim(y_limits)

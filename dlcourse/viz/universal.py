@@ -19,6 +19,7 @@ from dlcourse.grad_mode import no_grad
 from dlcourse.tensor import tensor
 from dlcourse.viz.app import App
 from dlcourse.viz.fitting import train_steps
+from dlcourse.viz.limits import steady_log_limits
 from dlcourse.viz.style import COLORS, course_style, new_figure
 
 DOMAIN = (-3.0, 3.0)
@@ -172,6 +173,7 @@ class WidthExplorer(App):
         trainable = [p for p in self.model.parameters() if p.requires_grad]
         self.optimizer = optim.Adam(trainable, lr=self.lr)
         self.losses, self.frames_done = [], 0
+        self._units_limit = self._loss_limits = None  # the axes' limits for this model (see _draw)
 
     def train_to(self, frame: int):
         """Train until `frame` · steps_per_frame Adam steps are done (going back trains again from 0)."""
@@ -195,15 +197,19 @@ class WidthExplorer(App):
         self.fit_line.set_data(self.x.ravel(), self.predictions())
         shares = unit_contributions(self.model, self.x.ravel())  # (H, 200)
         self.units.set_segments([np.column_stack([self.x.ravel(), share]) for share in shares])
-        limit = float(np.abs(shares).max()) * 1.1 if shares.size and np.isfinite(shares).all() else 1.0
-        limit = float(2 ** np.ceil(np.log2(max(limit, 0.1))))  # in powers of two: most frames keep it
+        # limits that move rarely, so that most frames blit (a full redraw of the three panels is ~150 ms):
+        # the units' axis in powers of two, shrinking only when 4× too wide; the loss axis in decades
+        needed = float(np.abs(shares).max()) * 1.1 if shares.size and np.isfinite(shares).all() else 1.0
+        needed = float(2 ** np.ceil(np.log2(max(needed, 0.1))))
+        if self._units_limit is None or needed > self._units_limit or 4 * needed <= self._units_limit:
+            self._units_limit = needed
+        limit = self._units_limit
         self.ax_units.set_ylim(-limit, limit)
         self.loss_line.set_data(np.arange(1, len(self.losses) + 1), self.losses)
         finite = [v for v in self.losses if np.isfinite(v) and v > 0]
         if finite:
-            self.ax_loss.set_ylim(
-                10.0 ** np.floor(np.log10(min(finite) / 2)), 10.0 ** np.ceil(np.log10(max(finite) * 2))
-            )
+            self._loss_limits = steady_log_limits(self._loss_limits, min(finite), max(finite), margin=2)
+            self.ax_loss.set_ylim(self._loss_limits)
         hidden = self.controls["hidden"].value
         error = np.max(np.abs(self.predictions() - self.y.ravel()))
         parameters = f"{3 * hidden + 1} parameter{'s' if hidden else ''}"  # hidden·(w, b, v) + the output bias
