@@ -93,7 +93,11 @@ function render({ model, el }) {
   return () => {
     model.off("msg:custom", onMessage);
     for (const [domType, handler] of listeners) canvas.removeEventListener(domType, handler);
-    model.send({ type: "closing" });
+    try {
+      model.send({ type: "closing" }); // the kernel stops drawing for this view
+    } catch (error) {
+      // the widget itself is gone (its comm closed): nothing to tell
+    }
   };
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import subprocess
 import sys
+import threading
 
 import ipywidgets as widgets
 import matplotlib
@@ -237,4 +238,18 @@ def test_the_status_line_changes_at_most_every_interval_while_a_browser_watches(
         await asyncio.sleep(app_module.STATUS_INTERVAL + 0.1)
         assert app.status.value.endswith("frame 9</span>")  # ...and the newest follows
 
-    asyncio.run(scenario())
+    # in a thread of its own: the main thread may hold another running loop (Playwright's, in a session
+    # that ran the browser tests), and the canvas must find this one
+    errors = []
+    thread = threading.Thread(target=lambda: errors.extend(_raised(lambda: asyncio.run(scenario()))))
+    thread.start()
+    thread.join(timeout=30)
+    assert not errors, errors[0]
+
+
+def _raised(call) -> list:
+    try:
+        call()
+    except BaseException as error:  # noqa: BLE001 - handed to the test's thread
+        return [error]
+    return []

@@ -69,6 +69,9 @@ class Browser:
 def live():
     fig, ax = new_figure(live=True, figsize=(2, 1.5))
     (line,) = ax.plot([0, 1], [0, 1])
+    # as in a script: no event loop, so frames are drawn and sent at once, in this thread (the canvas
+    # would find the loop that a session-wide Playwright fixture leaves running in the main thread)
+    fig.canvas.loop = None
     return fig, line, Browser(fig.canvas)
 
 
