@@ -80,6 +80,10 @@ def playground_lab(tmp_path_factory):
     env = dict(os.environ, JUPYTER_RUNTIME_DIR=str(state / "runtime"))
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), env.get("PYTHONPATH")]))
     env.pop("MPLBACKEND", None)
+    # the course's server settings, as `make lab` and Binder use them (jupyter_config/)
+    env["JUPYTER_CONFIG_PATH"] = os.pathsep.join(
+        filter(None, [str(REPO / "jupyter_config"), env.get("JUPYTER_CONFIG_PATH")])
+    )
     yield from serve_lab(command, cwd=root, env=env, root=root, state=state, port=port, token=token)
 
 
@@ -152,3 +156,35 @@ def test_playground_renders_trains_grows_and_prints_code_that_reproduces_its_los
     assert "layer 1, neuron 1" in app.inner_text() and "bias b =" in app.inner_text(), "the neuron is not described"
     assert not error_outputs(page), error_outputs(page)
     print(f"\nplayground browser test: {painted} frames in 2.5 s of play; {time.monotonic() - started:.0f} s in all")
+
+
+def test_on_a_high_density_screen_the_canvas_is_sharp_and_the_mouse_still_finds_the_neuron(playground_lab, browser):
+    """At a device pixel ratio of 2 the kernel renders twice the pixels, and a hover maps back to data."""
+    context = browser.new_context(viewport={"width": 1400, "height": 900}, device_scale_factor=2)
+    page = context.new_page()
+    try:
+        page.goto(playground_lab.notebook_url(DEMO.name))
+        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=TIMEOUT_MS)
+        accept_kernel_dialog(page)
+        page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
+        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
+        app = page.locator(".jp-OutputArea-output", has_text="Network playground").first
+        app.wait_for(timeout=TIMEOUT_MS)
+        page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
+        canvas = app.locator(CANVAS).first
+        canvas.scroll_into_view_if_needed()
+        page.wait_for_function(f"document.querySelector('{CANVAS}').width > 0", timeout=TIMEOUT_MS)
+        page.wait_for_timeout(1500)
+        backing, css = canvas.evaluate("c => [c.width, c.getBoundingClientRect().width]")
+        assert kernel(page, "print(pg.figure.canvas.device_pixel_ratio)") == "2.0"
+        assert backing == 2 * round(css), f"canvas {backing} device pixels for {css} CSS pixels"
+        where = kernel(page, "d = pg.view.diagram; x, y = pg.view.ax_net.transData.transform(d.centers[2][1]); "
+                             "print(x / 2, (pg.figure.bbox.height - y) / 2)")  # fmt: skip
+        x, y = map(float, where.split())
+        canvas.hover(position={"x": x, "y": y})
+        page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
+        page.wait_for_timeout(500)
+        assert kernel(page, "print(pg.hovered)") == "('neuron', 2, 1)"
+        assert not error_outputs(page), error_outputs(page)
+    finally:
+        context.close()
