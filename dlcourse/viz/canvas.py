@@ -10,14 +10,17 @@ ordinary plots stay inline images and only the apps are live.
 The kernel half is here; the browser half is live_canvas.js (an anywidget module: plain JavaScript
 that the anywidget extension loads, no build step). Why not ipympl's canvas? Its browser half
 re-encodes the whole canvas as a PNG data URL after every frame (`toDataURL`, to save the picture with
-the notebook) and draws each frame twice: 35-70 ms of the browser's main thread per frame, which
-capped every app at 7-16 frames per second on the course's 2-core machine (benchmarks/browser_fps.py).
-And it keeps only the newest picture it has not shown, which forces whole frames to heal the gaps.
+the notebook) and draws each frame twice; with it every app stayed at 13-19 frames per second on the
+course's 2-core machine, 22-29 with this one (benchmarks/browser_fps.py, README "Performance"). And it
+keeps only the newest picture it has not shown, which forces whole frames to heal the gaps.
 
 How a frame travels:
 
 1. The app changes its artists and calls `request("frame")` (it blits: see App.set_animated) or
-   `request("full")`. Requests merge: at most one frame goes out per MIN_INTERVAL.
+   `request("full")`. Requests merge: a frame starts at most every MIN_INTERVAL (counted from the start
+   of the previous one's drawing). Asked from a widget message's handler, the drawing is left to the
+   kernel's event loop, so that the kernel answers the message at once and the browser can send the
+   next slider value while this frame is drawn.
 2. The kernel draws, compares the picture with the one it sent before, and sends only the box of
    pixels that changed, unchanged ones transparent, as a PNG written for speed (rows unfiltered,
    fastest zlib level: several times faster than Pillow's default, and for the flat colours and
@@ -26,9 +29,12 @@ How a frame travels:
 3. The browser draws every frame, in order, at its place (so no frame may be skipped, and none is).
    A new view asks for a whole frame. Without a view (nbval, nbconvert) nothing is rendered at all.
 4. Flow control: at most WINDOW frames may be unconfirmed. Now and then (every ASK_EVERY, or when
-   half the window is unconfirmed) a frame asks the browser to answer once it has drawn it; the answer confirms
-   every frame before it. Answers are sparse on purpose: each message to the kernel costs the page
-   work of its own (JupyterLab re-renders the kernel's busy/idle status).
+   half the window is unconfirmed) a frame asks the browser to answer once it has drawn it; the
+   answer confirms every frame before it. Answers are sparse on purpose: each message to the kernel
+   costs the page work of its own.
+
+(The transport matters as much: jupyter_config/ keeps JupyterLab from re-rendering the kernel's
+busy/idle status for widget messages, and turns Nagle's algorithm off on the kernel websocket.)
 """
 
 from __future__ import annotations
