@@ -91,10 +91,9 @@ def kernel(page, code: str) -> str:
     return page.evaluate(RUN_IN_KERNEL, code).strip()
 
 
-def test_playground_renders_trains_grows_and_prints_code_that_reproduces_its_loss(playground_lab, page):
-    started = time.monotonic()
-    page.add_init_script(COUNT_FRAMES)
-    page.goto(playground_lab.notebook_url(DEMO.name))
+def run_the_demo(page, lab):
+    """Open the demo notebook, run all its cells, wait for the kernel: (the app's output, its canvas)."""
+    page.goto(lab.notebook_url(DEMO.name))
     page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=TIMEOUT_MS)
     accept_kernel_dialog(page)
     page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
@@ -104,6 +103,25 @@ def test_playground_renders_trains_grows_and_prints_code_that_reproduces_its_los
     page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
     canvas = app.locator(CANVAS).first
     canvas.scroll_into_view_if_needed()
+    return app, canvas
+
+
+def hover_neuron(page, canvas, column: int, index: int) -> str:
+    """Move the mouse over a neuron of the diagram (its place asked from the kernel, in CSS pixels of the
+    canvas: matplotlib's display pixels over the device pixel ratio, y from the top); what it hovers."""
+    where = kernel(page, f"x, y = pg.view.ax_net.transData.transform(pg.view.diagram.centers[{column}][{index}]); "
+                         "r = pg.figure.canvas.device_pixel_ratio; print(x / r, (pg.figure.bbox.height - y) / r)")  # fmt: skip
+    x, y = map(float, where.split())
+    canvas.hover(position={"x": x, "y": y})
+    page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
+    page.wait_for_timeout(500)
+    return kernel(page, "print(pg.hovered)")
+
+
+def test_playground_renders_trains_grows_and_prints_code_that_reproduces_its_loss(playground_lab, page):
+    started = time.monotonic()
+    page.add_init_script(COUNT_FRAMES)
+    app, canvas = run_the_demo(page, playground_lab)
     page.wait_for_function("window.__mplFrames > 0", timeout=TIMEOUT_MS)  # it renders
     assert kernel(page, "print(pg.live, pg.run.steps)") == "True 0"
     page.wait_for_timeout(1000)
@@ -146,13 +164,7 @@ def test_playground_renders_trains_grows_and_prints_code_that_reproduces_its_los
     assert ran == expected, f"the printed program printed {ran!r}, the app shows {expected!r}"
 
     # the mouse over a hidden neuron (the browser sends it to matplotlib): its value and gradient show
-    where = kernel(page, "d = pg.view.diagram; x, y = pg.view.ax_net.transData.transform(d.centers[1][0]); "
-                         "r = pg.figure.canvas.device_pixel_ratio; print(x / r, (pg.figure.bbox.height - y) / r)")  # fmt: skip
-    x, y = map(float, where.split())
-    canvas.hover(position={"x": x, "y": y})
-    page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
-    page.wait_for_timeout(500)
-    assert kernel(page, "print(pg.hovered)") == "('neuron', 1, 0)"
+    assert hover_neuron(page, canvas, column=1, index=0) == "('neuron', 1, 0)"
     assert "layer 1, neuron 1" in app.inner_text() and "bias b =" in app.inner_text(), "the neuron is not described"
     assert not error_outputs(page), error_outputs(page)
     print(f"\nplayground browser test: {painted} frames in 2.5 s of play; {time.monotonic() - started:.0f} s in all")
@@ -163,28 +175,13 @@ def test_on_a_high_density_screen_the_canvas_is_sharp_and_the_mouse_still_finds_
     context = browser.new_context(viewport={"width": 1400, "height": 900}, device_scale_factor=2)
     page = context.new_page()
     try:
-        page.goto(playground_lab.notebook_url(DEMO.name))
-        page.wait_for_function("window.jupyterapp && window.jupyterapp.shell.currentWidget", timeout=TIMEOUT_MS)
-        accept_kernel_dialog(page)
-        page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
-        page.evaluate("() => { window.jupyterapp.commands.execute('notebook:run-all-cells'); }")
-        app = page.locator(".jp-OutputArea-output", has_text="Network playground").first
-        app.wait_for(timeout=TIMEOUT_MS)
-        page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
-        canvas = app.locator(CANVAS).first
-        canvas.scroll_into_view_if_needed()
+        app, canvas = run_the_demo(page, playground_lab)
         page.wait_for_function(f"document.querySelector('{CANVAS}').width > 0", timeout=TIMEOUT_MS)
         page.wait_for_timeout(1500)
         backing, css = canvas.evaluate("c => [c.width, c.getBoundingClientRect().width]")
         assert kernel(page, "print(pg.figure.canvas.device_pixel_ratio)") == "2.0"
         assert backing == 2 * round(css), f"canvas {backing} device pixels for {css} CSS pixels"
-        where = kernel(page, "d = pg.view.diagram; x, y = pg.view.ax_net.transData.transform(d.centers[2][1]); "
-                             "print(x / 2, (pg.figure.bbox.height - y) / 2)")  # fmt: skip
-        x, y = map(float, where.split())
-        canvas.hover(position={"x": x, "y": y})
-        page.wait_for_function(KERNEL_IDLE, timeout=TIMEOUT_MS)
-        page.wait_for_timeout(500)
-        assert kernel(page, "print(pg.hovered)") == "('neuron', 2, 1)"
+        assert hover_neuron(page, canvas, column=2, index=1) == "('neuron', 2, 1)"
         assert not error_outputs(page), error_outputs(page)
     finally:
         context.close()
