@@ -149,8 +149,8 @@ RUN_IN_KERNEL = """async (code) => {
 # What the kernel side did: frames rendered and sent by each app's live canvas (dlcourse.viz.canvas).
 CANVAS_COUNTS = """import json
 from dlcourse.viz.app import App
-print(json.dumps({str(n): [v.figure.canvas.frames_rendered, v.figure.canvas.frames_sent] for n, v in Out.items()
-                  if isinstance(v, App) and hasattr(v.figure.canvas, "frames_sent")}))"""
+print(json.dumps({str(n): [v.figure.canvas.frames_rendered, v.figure.canvas.pushed] for n, v in Out.items()
+                  if isinstance(v, App) and hasattr(v.figure.canvas, "pushed")}))"""
 FRAMES = """(name) => Math.max(0, ...Array.from(
   document.querySelectorAll(`[data-app="${name}"] canvas.dlcourse-live-canvas`), c => c.__frames || 0))"""
 

@@ -76,7 +76,7 @@ def png_bytes(rgba: np.ndarray, level: int = 1) -> bytes:
     )
 
 
-def changed_box(old: np.ndarray | None, new: np.ndarray):
+def changed_box(old: np.ndarray, new: np.ndarray):
     """(top, left, picture): the smallest box of `new` holding every pixel that differs from `old`,
     unchanged pixels transparent (0); None when nothing changed. Both are (h, w) uint32 RGBA pixels."""
     changed = new != old
@@ -112,8 +112,7 @@ def _canvas_class():
             self._size = [int(figure.bbox.width), int(figure.bbox.height)]
             self.pending = None  # None, "frame" or "full": what has changed since the last frame
             self.views = 0  # browser views showing this canvas (frames without one are not rendered)
-            self.whole_next = False  # the next frame must be whole (a new view, a new size)
-            self.shown = None  # the last picture sent, as (h, w) uint32 pixels: what every view shows
+            self.shown = None  # the last picture sent, as (h, w) uint32 pixels (None: the next goes whole)
             self.pushed = self.acked = 0  # frames sent; of those, how many the browser has surely drawn
             self.asked = 0  # the frame whose answer we await (0: none)
             self.last_frame = self.last_ask = 0.0  # perf_counter times: the last frame's start, the last question
@@ -130,7 +129,7 @@ def _canvas_class():
             except RuntimeError:
                 self.loop = None  # no event loop (a script): throttled frames go out with the next request
             self.loop_thread = threading.get_ident()
-            self.frames_sent = self.frames_rendered = 0
+            self.frames_rendered = 0
             self.on_msg(self._on_message)
 
         @property
@@ -139,8 +138,9 @@ def _canvas_class():
             return self.views > 0
 
         def mpl_connect(self, s, func):
-            if s.removesuffix("_event") in MOUSE_EVENTS and s.removesuffix("_event") not in self._listening:
-                self._listening = [*self._listening, s.removesuffix("_event")]  # the browser now sends these
+            name = s.removesuffix("_event")
+            if name in MOUSE_EVENTS and name not in self._listening:
+                self._listening = [*self._listening, name]  # the browser now sends these
             return super().mpl_connect(s, func)
 
         # -------------------------------------------------------------- the protocol
@@ -194,10 +194,10 @@ def _canvas_class():
                 if kind == "view":
                     self.views += 1
                     self.acked, self.asked = self.pushed, 0  # frames in flight went to the old views
-                    self.whole_next = True
+                    self.shown = None  # the new view starts from a whole picture
                     if self._set_device_pixel_ratio(float(content.get("device_pixel_ratio", 1))):
                         self.pending = "full"  # a new resolution: everything is drawn again
-                    self.pending = self.pending or ("full" if self.shown is None else "resend")
+                    self.pending = self.pending or ("resend" if self.frames_rendered else "full")
                     self._pump()
                 elif kind == "closing":
                     self.views = max(0, self.views - 1)
@@ -241,9 +241,7 @@ def _canvas_class():
                 if not (kind == "frame" and self.paint_frame is not None and self.paint_frame()):
                     FigureCanvasAgg.draw(self)
             except Exception as error:  # noqa: BLE001 - the browser must get a picture all the same
-                if self.report_error is None:
-                    raise
-                self.report_error(error)
+                self._report(error)
             self.frames_rendered += 1
 
         def _push(self) -> None:
@@ -252,15 +250,12 @@ def _canvas_class():
             picture = pixels.view(np.uint32)[..., 0]  # one 32-bit number per pixel (RGBA: alpha in the top byte)
             # a difference cannot show transparent pixels: a see-through figure always goes whole
             whole = (
-                self.whole_next
-                or self.shown is None
-                or picture.shape != self.shown.shape
-                or bool((picture < np.uint32(0xFF000000)).any())
+                self.shown is None or picture.shape != self.shown.shape or bool((picture < np.uint32(0xFF000000)).any())
             )
             box = None if whole else changed_box(self.shown, picture)
             if not whole and box is None:
                 return  # nothing changed: no frame
-            self.shown, self.whole_next = picture.copy(), False  # a copy: the next draw reuses the buffer
+            self.shown = picture.copy()  # a copy: the next draw reuses the buffer
             top, left, part = (0, 0, self.shown) if whole else box
             now = time.perf_counter()
             self.pushed += 1
@@ -268,7 +263,6 @@ def _canvas_class():
             if ask:
                 self.asked, self.last_ask = self.pushed, now
             message = {"type": "frame", "frame": self.pushed, "x": left, "y": top, "whole": whole, "ask": ask}
-            self.frames_sent += 1
             if self.loop is None:  # a script or a test: at once
                 self._encode_and_send(message, part)
             else:  # in a kernel: zlib runs without the GIL, so the next frame's work overlaps the encoding
@@ -279,9 +273,13 @@ def _canvas_class():
             try:
                 self.send(message, [png_bytes(np.ascontiguousarray(part).view(np.uint8).reshape(*part.shape, 4))])
             except Exception as error:  # noqa: BLE001 - a worker thread's exception would be lost
-                if self.report_error is None:
-                    raise
-                self.report_error(error)
+                self._report(error)
+
+        def _report(self, error: Exception) -> None:
+            """Show an error in the app (a callback's exception is otherwise lost); without an app, raise it."""
+            if self.report_error is None:
+                raise error
+            self.report_error(error)
 
     _Canvas = LiveCanvas
     return _Canvas

@@ -254,7 +254,6 @@ class FeatureMapViewer(App):
             for k, ax in enumerate(self.tiles):
                 ax.set_title(str(k), fontsize=7, pad=2)
             for image in [self.input_image, *self.tile_images]:
-                image.axes.add_artist(image)
                 image.axes.set(xticks=[], yticks=[], aspect="equal")  # square pixels, as imshow draws them
                 image.axes.grid(False)
             fig.subplots_adjust(left=0.07, right=0.99, top=0.9, bottom=0.1, wspace=0.15, hspace=0.35)

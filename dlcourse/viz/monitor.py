@@ -45,7 +45,6 @@ class TrainingMonitor(App):
         self.min_interval = 0.1  # seconds between live redraws during training (see refresh)
         self._last_draw_end, self._last_draw_cost = 0.0, 0.0
         self._playing = False
-        self.playing_to = None  # the epoch the Play widget is training towards (while it trains)
         self._initial = [p.data.copy() for p in model.parameters()]  # for reset()
         self._clear_records()
         kinds = panel_kinds(self)
@@ -129,16 +128,18 @@ class TrainingMonitor(App):
         target = int(change["new"])
         if target > self.epochs_done:
             self._playing = True  # one short chunk per frame: no pictures in between
-            self.playing_to = self.controls["play"].max
             try:
                 self.train(target - self.epochs_done)
             finally:
                 self._playing = False
 
-    def steps_until(self, epoch: int) -> int:
-        """The number of optimizer steps after `epoch` epochs of `train` (one per batch)."""
+    @property
+    def planned_steps(self) -> int:
+        """While the Play widget trains: the optimizer steps of the whole run it plays (one per batch); else 0."""
+        if not self._playing:
+            return 0
         batches = 1 if self.batch_size is None else -(-len(self.X) // int(self.batch_size))  # ceiling division
-        return int(epoch) * batches
+        return int(self.controls["play"].max) * batches
 
     def reset(self):
         """Back to the initial weights and an empty history (the optimizer forgets its state too)."""
@@ -148,7 +149,6 @@ class TrainingMonitor(App):
         if self.optimizer is not None:
             self.optimizer.state.clear()
         self._clear_records()
-        self.playing_to = None
         with self.hold_updates():
             self.controls["play"].value = 0
         self.message("")

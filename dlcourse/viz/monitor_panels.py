@@ -117,8 +117,7 @@ class Panels:
         steps = max(16, 2 ** int(np.ceil(np.log2(max(len(m.losses), 1)))))
         if m.losses and self.loss_limits is not None:
             steps = max(steps, self.loss_limits[0])  # keep the span until reset
-        if m.playing_to is not None:
-            steps = max(steps, m.steps_until(m.playing_to))
+        steps = max(steps, m.planned_steps)
         if finite.size:
             low, high = float(finite.min()), float(finite.max())
             if low > 0:

@@ -31,11 +31,12 @@ class RasterImage(Artist):
         self.size = (0, 0)  # (width, height) in pixels of the last draw
 
     def pixel_box(self):
-        """(x0, y0, width, height): where the extent lands on the canvas, in whole pixels from the lower left."""
+        """(x0, y0, width, height): where the extent lands on the canvas, in whole pixels from the lower left
+        (on an inverted axis too: the box is the same, only which edge is `bottom` differs)."""
         left, right, bottom, top = self.extent
-        (x0, y0), (x1, y1) = self.axes.transData.transform([(left, bottom), (right, top)])
-        x0, y0 = int(round(x0)), int(round(y0))
-        return x0, y0, max(1, int(round(x1)) - x0), max(1, int(round(y1)) - y0)
+        corners = self.axes.transData.transform([(left, bottom), (right, top)])
+        (x0, y0), (x1, y1) = np.round(corners.min(axis=0)).astype(int), np.round(corners.max(axis=0)).astype(int)
+        return int(x0), int(y0), max(1, int(x1 - x0)), max(1, int(y1 - y0))
 
     def draw(self, renderer):
         if not self.get_visible():
@@ -54,7 +55,7 @@ class Heatmap(RasterImage):
     """A grid of values drawn as `imshow(values, interpolation="nearest", aspect="auto")` draws it (row 0 at
     the top), by a colour lookup table and stretched indices: ~0.3 ms a draw instead of imshow's ~3 ms.
 
-        heatmap = Heatmap(ax, "RdBu_r", vmin=-1, vmax=1)
+        heatmap = Heatmap(ax, "RdBu_r", vmin=-1, vmax=1)   # added to ax, as imshow adds its image
         heatmap.set_data(values)                   # (rows, columns)
         figure.colorbar(heatmap.mappable, ax=ax)   # a colour bar for it
     """
@@ -67,6 +68,7 @@ class Heatmap(RasterImage):
         self.table = lookup_table(self.mappable.get_cmap())
         self.values = np.zeros((1, 1))
         super().__init__(ax, (-0.5, 0.5, -0.5, 0.5), self._render, zorder=zorder)
+        ax.add_artist(self)
 
     def set_data(self, values) -> None:
         """New values (rows, columns); the axes then show them cell by cell: x = column, y = row, downwards."""
@@ -87,12 +89,6 @@ class Heatmap(RasterImage):
 
     def get_clim(self) -> tuple[float, float]:
         return self.mappable.get_clim()
-
-    def pixel_box(self):
-        x0, y0, width, _ = super().pixel_box()
-        (_, top), (_, bottom) = self.axes.transData.transform([(0, self.extent[2]), (0, self.extent[3])])
-        y0 = int(round(min(top, bottom)))  # the y axis runs downwards: the box starts at the last row
-        return x0, y0, width, max(1, int(round(max(top, bottom))) - y0)
 
     def _render(self, width: int, height: int) -> np.ndarray:
         vmin, vmax = self.mappable.get_clim()

@@ -73,7 +73,6 @@ class GateInspector(App):
             self.ax_c.set_title("c — the cell state (the memory carried along)", loc="left", fontsize=9)
             self.ax_c.set_xlabel("time step t")
             for image in self.heatmaps.values():
-                image.axes.add_artist(image)
                 image.axes.set_ylabel("unit")
                 image.axes.grid(False)
                 self.figure.colorbar(image.mappable, ax=image.axes, fraction=0.03, pad=0.01)
